@@ -1,0 +1,128 @@
+// Command psbox is a local sandbox for PartnerStack webhooks: a mock of the
+// PartnerStack Webhooks API, an event generator, a recorder of every
+// exchange, contract tests against your receiver, and a terminal UI.
+//
+//	psbox                          # the TUI, mock API and a built-in receiver
+//	psbox serve                    # the mock API, headless
+//	psbox trigger application_created --to http://localhost:3000/webhooks
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is stamped into User-Agent and --version.
+var version = "0.1.0-dev"
+
+// globals are the flags every command shares.
+type globals struct {
+	state string // folder holding webhooks.json and deliveries.jsonl
+}
+
+// exitError carries an exit code: 1 a check failed, 2 bad usage or input.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a user mistake: exit code 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// asUsage marks an existing error as a user mistake (exit code 2).
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: 2, err: err}
+}
+
+// checkFailed is a failed check (a delivery or a contract case): exit code 1.
+func checkFailed(format string, args ...any) error {
+	return &exitError{code: 1, err: fmt.Errorf(format, args...)}
+}
+
+// errSilent exits 1 without printing: the command already reported why.
+var errSilent = &exitError{code: 1, err: errors.New("")}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if msg := ee.Error(); msg != "" {
+			fmt.Fprintf(stderr, "psbox: %s\n", msg)
+		}
+		return ee.code
+	}
+	// cobra's own errors: unknown command, bad flag, wrong arg count.
+	fmt.Fprintf(stderr, "psbox: %s\nRun 'psbox --help' for usage.\n", err)
+	return 2
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "psbox",
+		Short: "A local sandbox for PartnerStack webhooks",
+		Long: `psbox is a local sandbox for PartnerStack webhooks: a mock of the PartnerStack
+Webhooks API, an event generator that fires realistic PartnerStack payloads,
+a recorder of every exchange, contract tests and a terminal UI.
+
+Run with no command to open the terminal UI.`,
+		Example: `  psbox                                   # TUI + mock API + built-in receiver
+  psbox serve                             # headless mock API on 127.0.0.1:8484
+  psbox trigger application_created --to http://localhost:3000/webhooks`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError("%s (see 'psbox %s --help')", err, c.Name())
+	})
+
+	defState := ".psbox"
+	if v := os.Getenv("PSBOX_STATE"); v != "" {
+		defState = v
+	}
+	root.PersistentFlags().StringVar(&g.state, "state", defState, "folder for webhooks.json and deliveries.jsonl (env PSBOX_STATE)")
+
+	addTUI(root, g)
+	root.AddCommand(
+		newServeCmd(g),
+		newEventsCmd(g),
+		newTriggerCmd(g),
+		newReceiveCmd(g),
+		newDeliveriesCmd(g),
+		newContractCmd(g),
+	)
+	return root
+}
