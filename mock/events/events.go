@@ -1,0 +1,432 @@
+// Package events sends webhook deliveries: one event's JSON body POSTed to
+// one target, with psbox's headers, an optional signature, a deadline per
+// attempt, and retries when asked for. It prints nothing; every delivery
+// ends in a Result.
+//
+//	s, err := events.New(events.Options{Retries: 2})
+//	if err != nil { ... }
+//	defer s.Close()
+//	r := s.Send(ctx, events.Delivery{Event: "application_created", Target: url, Body: body})
+//	if !r.OK { fmt.Println(r.Reason, r.Err) }
+//
+// Choices that are psbox's own (PartnerStack documents none of them): the
+// X-Psbox-Event and X-Psbox-Delivery headers, a 10 s deadline per attempt,
+// 2xx as the only success, redirects never followed, no retries unless asked
+// for, and no signature unless asked for.
+package events
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// Header names psbox sets on every delivery (psbox's own; PartnerStack
+// documents no event or delivery header).
+const (
+	HeaderEvent    = "X-Psbox-Event"
+	HeaderDelivery = "X-Psbox-Delivery"
+)
+
+// Defaults, all psbox's choices.
+const (
+	DefaultTimeout        = 10 * time.Second
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultRetryAfterCap  = 10 * time.Minute
+	DefaultUserAgent      = "psbox"
+	// drainBytes is how much of a response beyond MaxBodyBytes is read and
+	// thrown away so the connection can be reused; past it the connection
+	// is closed instead.
+	drainBytes = 4 << 20
+)
+
+// Options configure a Sender. The zero value is valid.
+type Options struct {
+	Timeout         time.Duration                             // total per attempt; default 10s (psbox's choice)
+	ConnectTimeout  time.Duration                             // default 5s
+	Retries         int                                       // extra attempts after the first; default 0 (no retries)
+	Schedule        Schedule                                  // backoff; default 1s doubling to 30s
+	RetryAfterCap   time.Duration                             // longest Retry-After honoured; default 10m
+	Sign            string                                    // "", "standard-webhooks", "hmac-sha256"
+	Secret          string                                    // whsec_... for standard-webhooks; any for hmac-sha256
+	SignatureHeader string                                    // for hmac-sha256; default "X-Psbox-Signature"
+	Headers         http.Header                               // extra headers (--header)
+	Concurrency     int                                       // sizes the pool (MaxIdleConnsPerHost >= it)
+	Wrap            func(http.RoundTripper) http.RoundTripper // e.g. the recording transport
+	AllowPrivate    bool                                      // allow link-local/metadata destinations
+	InsecureTLS     bool
+	UserAgent       string // default "psbox"; the CLI passes "psbox/<version>"
+}
+
+// Delivery is one event to send to one target.
+type Delivery struct {
+	ID       string // generated "dlv_..." if empty; the same on every attempt
+	Event    string
+	Target   string
+	Body     []byte
+	ReplayOf string // the delivery this one replays, if any
+}
+
+// Result is how a delivery ended.
+type Result struct {
+	DeliveryID      string
+	Event           string
+	Target          string
+	OK              bool          // final attempt answered 2xx
+	Status          int           // final attempt's status, 0 if none
+	Reason          string        // recorder.Reason* of the final failure, "" if OK
+	Err             string        // human text of the final failure
+	Attempts        int           // attempts made
+	Latency         time.Duration // final attempt
+	Total           time.Duration // all attempts incl. waits
+	ResponseHeaders http.Header
+	ResponseBody    []byte // at most recorder.MaxBodyBytes
+	Truncated       bool
+}
+
+// resultJSON is Result on the wire: durations in milliseconds, the body as
+// text (recorder.Body).
+type resultJSON struct {
+	DeliveryID      string        `json:"delivery_id"`
+	Event           string        `json:"event"`
+	Target          string        `json:"target"`
+	OK              bool          `json:"ok"`
+	Status          int           `json:"status"`
+	Reason          string        `json:"reason,omitempty"`
+	Err             string        `json:"error,omitempty"`
+	Attempts        int           `json:"attempts"`
+	LatencyMS       float64       `json:"latency_ms"`
+	TotalMS         float64       `json:"total_ms"`
+	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
+	ResponseBody    recorder.Body `json:"response_body,omitempty"`
+	Truncated       bool          `json:"truncated,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// MarshalJSON writes latency_ms/total_ms and the response body as text.
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(resultJSON{
+		DeliveryID: r.DeliveryID, Event: r.Event, Target: r.Target, OK: r.OK,
+		Status: r.Status, Reason: r.Reason, Err: r.Err, Attempts: r.Attempts,
+		LatencyMS: ms(r.Latency), TotalMS: ms(r.Total),
+		ResponseHeaders: r.ResponseHeaders, ResponseBody: recorder.Body(r.ResponseBody),
+		Truncated: r.Truncated,
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	var j resultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Result{
+		DeliveryID: j.DeliveryID, Event: j.Event, Target: j.Target, OK: j.OK,
+		Status: j.Status, Reason: j.Reason, Err: j.Err, Attempts: j.Attempts,
+		Latency:         time.Duration(j.LatencyMS * float64(time.Millisecond)),
+		Total:           time.Duration(j.TotalMS * float64(time.Millisecond)),
+		ResponseHeaders: j.ResponseHeaders, ResponseBody: []byte(j.ResponseBody),
+		Truncated: j.Truncated,
+	}
+	return nil
+}
+
+// Sender sends deliveries over one pooled transport. It is safe for
+// concurrent use.
+type Sender struct {
+	o         Options
+	base      *http.Transport
+	client    *http.Client
+	signer    signer
+	userAgent string
+}
+
+// New validates o and returns a Sender. Close it when done.
+func New(o Options) (*Sender, error) {
+	if o.Timeout < 0 || o.ConnectTimeout < 0 || o.RetryAfterCap < 0 {
+		return nil, errors.New("timeouts must not be negative")
+	}
+	if o.Retries < 0 {
+		return nil, fmt.Errorf("retries must be 0 or more, not %d", o.Retries)
+	}
+	if o.Concurrency < 0 {
+		return nil, fmt.Errorf("concurrency must be 1 or more, not %d", o.Concurrency)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.ConnectTimeout > o.Timeout {
+		o.ConnectTimeout = o.Timeout
+	}
+	if o.RetryAfterCap == 0 {
+		o.RetryAfterCap = DefaultRetryAfterCap
+	}
+	if o.Schedule == nil {
+		o.Schedule = DefaultSchedule
+	}
+	for _, d := range o.Schedule {
+		if d < 0 {
+			return nil, errors.New("retry waits must not be negative")
+		}
+	}
+	sg, err := newSigner(o)
+	if err != nil {
+		return nil, err
+	}
+	for name := range o.Headers {
+		if !validHeaderName(name) {
+			return nil, fmt.Errorf("header name %q is not valid; use --header 'Name: value'", name)
+		}
+	}
+	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
+	if !o.AllowPrivate {
+		dialer.Control = dialGuard
+	}
+	idle := max(o.Concurrency, 4)
+	base := &http.Transport{
+		Proxy:                 nil, // deliveries go straight to the target: psbox's choice
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   o.ConnectTimeout,
+		MaxIdleConns:          max(100, 2*idle),
+		MaxIdleConnsPerHost:   idle,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: 0,
+		DisableCompression:    true,
+		ForceAttemptHTTP2:     true,
+	}
+	if o.InsecureTLS {
+		base.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
+	}
+	var rt http.RoundTripper = base
+	if o.Wrap != nil {
+		rt = o.Wrap(base)
+	}
+	ua := o.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	return &Sender{
+		o:    o,
+		base: base,
+		client: &http.Client{
+			Transport:     rt,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		signer:    sg,
+		userAgent: ua,
+	}, nil
+}
+
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`()<>@,;:\"/[]?={}`, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// Close releases idle connections.
+func (s *Sender) Close() { s.base.CloseIdleConnections() }
+
+// Send delivers d, retrying as the options say, and reports how it ended.
+// It returns early (Reason "canceled" if no attempt finished) when ctx ends.
+func (s *Sender) Send(ctx context.Context, d Delivery) Result {
+	if d.ID == "" {
+		d.ID = NewDeliveryID()
+	}
+	res := Result{DeliveryID: d.ID, Event: d.Event, Target: d.Target}
+	if err := ValidateTarget(d.Target); err != nil {
+		res.Reason, res.Err = recorder.ReasonBlocked, err.Error()
+		return res
+	}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		a := s.attempt(ctx, d, attempt)
+		res.Attempts = attempt
+		res.OK, res.Status, res.Reason, res.Err = a.ok, a.status, a.reason, a.err
+		res.Latency = a.latency
+		res.ResponseHeaders, res.ResponseBody, res.Truncated = a.headers, a.body, a.truncated
+		res.Total = time.Since(start)
+		if a.ok || !a.retryable || attempt > s.o.Retries {
+			return res
+		}
+		wait := s.o.Schedule.Wait(attempt)
+		if ra, ok := parseRetryAfter(a.headers, time.Now()); ok {
+			wait = min(ra, s.o.RetryAfterCap)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			res.Err += " (no further retry: psbox is stopping)"
+			res.Total = time.Since(start)
+			return res
+		case <-t.C:
+		}
+	}
+}
+
+// attemptResult is one attempt's outcome.
+type attemptResult struct {
+	ok        bool
+	status    int
+	reason    string
+	err       string
+	retryable bool
+	latency   time.Duration
+	headers   http.Header
+	body      []byte
+	truncated bool
+}
+
+func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResult) {
+	actx, cancel := context.WithTimeout(ctx, s.o.Timeout)
+	defer cancel()
+	actx = recorder.WithMeta(actx, recorder.Meta{
+		DeliveryID: d.ID, Event: d.Event, Attempt: n, ReplayOf: d.ReplayOf, InsecureTLS: s.o.InsecureTLS,
+	})
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, d.Target, bytes.NewReader(d.Body))
+	if err != nil {
+		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
+	}
+	for k, vs := range s.o.Headers {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", s.userAgent)
+	if d.Event != "" {
+		req.Header.Set(HeaderEvent, d.Event)
+	}
+	req.Header.Set(HeaderDelivery, d.ID)
+	if s.signer != nil {
+		s.signer.sign(req.Header, d.ID, time.Now().Unix(), d.Body)
+	}
+
+	start := time.Now()
+	defer func() { a.latency = time.Since(start) }()
+	resp, err := s.client.Do(req)
+	if err != nil {
+		a.reason, a.err = classify(ctx, actx, err, s.o.Timeout)
+		a.retryable = a.reason != recorder.ReasonBlocked && a.reason != recorder.ReasonCanceled
+		return a
+	}
+	a.status, a.headers = resp.StatusCode, resp.Header
+	a.body, a.truncated, err = readBody(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		a.reason, a.err = classify(ctx, actx, err, s.o.Timeout)
+		a.err = fmt.Sprintf("reading the %d response: %s", resp.StatusCode, a.err)
+		a.retryable = a.reason != recorder.ReasonCanceled
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		a.ok = true
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		a.reason = recorder.ReasonRedirect
+		a.err = fmt.Sprintf("the receiver answered %d (redirects are not followed)", resp.StatusCode)
+		if loc := resp.Header.Get("Location"); loc != "" {
+			a.err += "; Location: " + loc
+		}
+	default:
+		a.reason = recorder.ReasonStatus
+		a.err = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		a.retryable = resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+	}
+	return a
+}
+
+// readBody keeps at most recorder.MaxBodyBytes, drains up to drainBytes more
+// so the connection can be reused, and reports whether anything was dropped.
+func readBody(r io.Reader) ([]byte, bool, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, recorder.MaxBodyBytes+1))
+	if err != nil {
+		return buf.Bytes(), false, err
+	}
+	if n <= recorder.MaxBodyBytes {
+		return buf.Bytes(), false, nil
+	}
+	b := buf.Bytes()[:recorder.MaxBodyBytes]
+	_, err = io.Copy(io.Discard, io.LimitReader(r, drainBytes))
+	return b, true, err
+}
+
+// classify names a transport error's failure class and gives readable text.
+func classify(parent, actx context.Context, err error, timeout time.Duration) (reason, text string) {
+	var (
+		blocked *blockedError
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+		netErr  net.Error
+	)
+	switch {
+	case parent.Err() != nil:
+		return recorder.ReasonCanceled, "canceled: psbox was stopping"
+	case errors.As(err, &blocked):
+		return recorder.ReasonBlocked, blocked.Error()
+	case errors.Is(actx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
+		return recorder.ReasonTimeout, fmt.Sprintf("no complete answer within %s", timeout)
+	case errors.As(err, &dnsErr):
+		return recorder.ReasonDNS, fmt.Sprintf("host %q did not resolve", dnsErr.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return recorder.ReasonRefused, "connection refused: is the receiver running?"
+	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
+		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
+		return recorder.ReasonTLS, "TLS failed: " + unwrapText(err)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return recorder.ReasonTimeout, "timed out: " + unwrapText(err)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return recorder.ReasonReset, "the receiver closed the connection before answering in full"
+	default:
+		return recorder.ReasonNetwork, unwrapText(err)
+	}
+}
+
+// unwrapText drops the `Post "URL": ` prefix url.Error adds.
+func unwrapText(err error) string {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil && strings.HasPrefix(err.Error(), "Post ") {
+			return inner.Error()
+		}
+	}
+	return err.Error()
+}
+
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// NewDeliveryID returns "dlv_" and 14 random base-62 characters.
+func NewDeliveryID() string {
+	var b [14]byte
+	rand.Read(b[:])
+	out := make([]byte, 0, 18)
+	out = append(out, "dlv_"...)
+	for _, c := range b {
+		out = append(out, base62[int(c)%len(base62)])
+	}
+	return string(out)
+}
