@@ -1,0 +1,306 @@
+package recorder
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// WriteJSONL writes exs as JSON Lines, one exchange per line in the log's
+// own format, redacted.
+func WriteJSONL(w io.Writer, exs []Exchange) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := range exs {
+		ex := Redact(exs[i], nil)
+		if err := enc.Encode(&ex); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/). psbox's own
+// fields start with "_", as the spec allows.
+type harFile struct {
+	Log harLog `json:"log"`
+}
+
+type harLog struct {
+	Version string     `json:"version"`
+	Creator harCreator `json:"creator"`
+	Entries []harEntry `json:"entries"`
+}
+
+type harCreator struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type harEntry struct {
+	StartedDateTime string      `json:"startedDateTime"`
+	Time            float64     `json:"time"`
+	Request         harRequest  `json:"request"`
+	Response        harResponse `json:"response"`
+	Cache           struct{}    `json:"cache"`
+	Timings         harTimings  `json:"timings"`
+	ID              string      `json:"_id"`
+	Kind            Kind        `json:"_kind,omitempty"`
+	DeliveryID      string      `json:"_deliveryId,omitempty"`
+	Event           string      `json:"_event,omitempty"`
+	Attempt         int         `json:"_attempt,omitempty"`
+	ReplayOf        string      `json:"_replayOf,omitempty"`
+	Error           string      `json:"_error,omitempty"`
+	ErrorReason     string      `json:"_errorReason,omitempty"`
+}
+
+type harNV struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type harRequest struct {
+	Method      string       `json:"method"`
+	URL         string       `json:"url"`
+	HTTPVersion string       `json:"httpVersion"`
+	Cookies     []harNV      `json:"cookies"`
+	Headers     []harNV      `json:"headers"`
+	QueryString []harNV      `json:"queryString"`
+	PostData    *harPostData `json:"postData,omitempty"`
+	HeadersSize int          `json:"headersSize"`
+	BodySize    int          `json:"bodySize"`
+	Truncated   bool         `json:"_truncated,omitempty"`
+}
+
+type harPostData struct {
+	MimeType string  `json:"mimeType"`
+	Params   []harNV `json:"params"`
+	Text     string  `json:"text"`
+	Encoding string  `json:"_encoding,omitempty"`
+}
+
+type harResponse struct {
+	Status      int        `json:"status"`
+	StatusText  string     `json:"statusText"`
+	HTTPVersion string     `json:"httpVersion"`
+	Cookies     []harNV    `json:"cookies"`
+	Headers     []harNV    `json:"headers"`
+	Content     harContent `json:"content"`
+	RedirectURL string     `json:"redirectURL"`
+	HeadersSize int        `json:"headersSize"`
+	BodySize    int        `json:"bodySize"`
+	Truncated   bool       `json:"_truncated,omitempty"`
+}
+
+type harContent struct {
+	Size     int    `json:"size"`
+	MimeType string `json:"mimeType"`
+	Text     string `json:"text,omitempty"`
+	Encoding string `json:"encoding,omitempty"`
+}
+
+type harTimings struct {
+	Send    float64 `json:"send"`
+	Wait    float64 `json:"wait"`
+	Receive float64 `json:"receive"`
+}
+
+// WriteHAR writes exs as one HAR 1.2 document, in the order given,
+// redacted. creator names the tool, e.g. "psbox/0.1.0" ("name/version" or
+// "name version"). Browser devtools and HTTP tools open it. Attempts that got
+// no answer have response status 0 and the reason in "_error" and
+// "_errorReason".
+func WriteHAR(w io.Writer, exs []Exchange, creator string) error {
+	name, ver, _ := strings.Cut(creator, "/")
+	if !strings.Contains(creator, "/") {
+		name, ver, _ = strings.Cut(creator, " ")
+	}
+	doc := harFile{Log: harLog{
+		Version: "1.2",
+		Creator: harCreator{Name: name, Version: ver},
+		Entries: make([]harEntry, 0, len(exs)),
+	}}
+	for i := range exs {
+		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(Redact(exs[i], nil)))
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func harEntryOf(ex Exchange) harEntry {
+	ms := float64(ex.Duration) / float64(time.Millisecond)
+	if ms < 0 {
+		ms = 0
+	}
+	e := harEntry{
+		StartedDateTime: ex.Start.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		Time:            ms,
+		Timings:         harTimings{Send: 0, Wait: ms, Receive: 0},
+		ID:              ex.ID,
+		Kind:            ex.Kind,
+		DeliveryID:      ex.DeliveryID,
+		Event:           ex.Event,
+		Attempt:         ex.Attempt,
+		ReplayOf:        ex.ReplayOf,
+		Error:           ex.Error,
+		ErrorReason:     ex.ErrorReason,
+	}
+	req := harRequest{
+		Method:      ex.Request.Method,
+		URL:         ex.Request.URL,
+		HTTPVersion: "HTTP/1.1",
+		Cookies:     []harNV{},
+		Headers:     harHeaders(ex.Request.Headers),
+		QueryString: []harNV{},
+		HeadersSize: -1,
+		BodySize:    len(ex.Request.Body),
+		Truncated:   ex.Request.Truncated,
+	}
+	if req.Method == "" {
+		req.Method = "POST"
+	}
+	if u, err := url.Parse(ex.Request.URL); err == nil {
+		q := u.Query()
+		keys := slices.Sorted(func(yield func(string) bool) {
+			for k := range q {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		for _, k := range keys {
+			for _, v := range q[k] {
+				req.QueryString = append(req.QueryString, harNV{k, v})
+			}
+		}
+	}
+	if len(ex.Request.Body) > 0 {
+		text, enc := bodyText(ex.Request.Body)
+		req.PostData = &harPostData{MimeType: headerValue(ex.Request.Headers, "Content-Type"), Params: []harNV{}, Text: text, Encoding: enc}
+	}
+	e.Request = req
+
+	resp := harResponse{
+		Cookies:     []harNV{},
+		Headers:     []harNV{},
+		HeadersSize: -1,
+		Content:     harContent{MimeType: "x-unknown"},
+	}
+	if r := ex.Response; r != nil {
+		resp.Status = r.Status
+		resp.StatusText = statusText(r.Status)
+		resp.HTTPVersion = "HTTP/1.1"
+		resp.Headers = harHeaders(r.Headers)
+		resp.BodySize = len(r.Body)
+		resp.Truncated = r.Truncated
+		resp.RedirectURL = headerValue(r.Headers, "Location")
+		if ct := headerValue(r.Headers, "Content-Type"); ct != "" {
+			resp.Content.MimeType = ct
+		}
+		resp.Content.Size = len(r.Body)
+		resp.Content.Text, resp.Content.Encoding = bodyText(r.Body)
+	}
+	e.Response = resp
+	return e
+}
+
+func bodyText(b Body) (text, encoding string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+// harHeaders lists headers sorted by name, so exports are stable.
+func harHeaders(h map[string][]string) []harNV {
+	out := []harNV{}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			out = append(out, harNV{k, v})
+		}
+	}
+	return out
+}
+
+func headerValue(h map[string][]string, name string) string {
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// statusText avoids importing net/http (fixtures imports this package and
+// must stay free of it) for the common codes.
+func statusText(code int) string {
+	switch code {
+	case 200:
+		return "OK"
+	case 201:
+		return "Created"
+	case 202:
+		return "Accepted"
+	case 204:
+		return "No Content"
+	case 301:
+		return "Moved Permanently"
+	case 302:
+		return "Found"
+	case 304:
+		return "Not Modified"
+	case 307:
+		return "Temporary Redirect"
+	case 308:
+		return "Permanent Redirect"
+	case 400:
+		return "Bad Request"
+	case 401:
+		return "Unauthorized"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 405:
+		return "Method Not Allowed"
+	case 409:
+		return "Conflict"
+	case 410:
+		return "Gone"
+	case 413:
+		return "Request Entity Too Large"
+	case 415:
+		return "Unsupported Media Type"
+	case 422:
+		return "Unprocessable Entity"
+	case 429:
+		return "Too Many Requests"
+	case 500:
+		return "Internal Server Error"
+	case 502:
+		return "Bad Gateway"
+	case 503:
+		return "Service Unavailable"
+	case 504:
+		return "Gateway Timeout"
+	}
+	return ""
+}

@@ -1,0 +1,723 @@
+package recorder
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FileName is the delivery log inside the state folder.
+const FileName = "deliveries.jsonl"
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("recorder: store is closed")
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// RedactHeaders are header names (case-insensitive) whose values are
+	// replaced by "[redacted]", on top of the built-in list (see Redact).
+	RedactHeaders []string
+	// Logf receives warnings (a skipped torn line, a failed write). Nil
+	// discards them.
+	Logf func(format string, args ...any)
+	// FlushInterval is the longest an appended exchange waits before it is
+	// written and fsynced. Default 100ms.
+	FlushInterval time.Duration
+	// MaxBatch is the most exchanges written (and fsynced) together; a full
+	// batch is written at once. Default 256.
+	MaxBatch int
+}
+
+// Filter selects exchanges for List. Zero fields match everything.
+type Filter struct {
+	Event      string
+	Failed     bool // only exchanges that did not end in a 2xx answer
+	Kind       Kind
+	DeliveryID string
+	Limit      int // at most this many, newest first; 0 means all
+}
+
+// maxQueued bounds the exchanges waiting for the writer; Append blocks
+// (briefly) when the disk falls this far behind.
+const maxQueued = 1 << 16
+
+// subBuffer is how many exchanges a live subscriber may fall behind before
+// it misses some.
+const subBuffer = 1024
+
+// Store is the durable, indexed delivery log: <dir>/deliveries.jsonl.
+//
+// Appends are group-committed by one writer goroutine: each batch (up to
+// MaxBatch exchanges, or whatever arrived within FlushInterval) is written
+// with one write in append mode, so other processes may append to the same
+// file, then fsynced. A crash loses at most the last batch and may leave a
+// torn last line, which the next Open skips with a warning.
+//
+// The in-memory index holds a small summary of each exchange and where its
+// line is in the file; full exchanges are read back from the file when List
+// or Get returns them, so memory stays small for large logs. Exchanges
+// appended by another process after Open are seen on the next Open.
+type Store struct {
+	path     string
+	f        *os.File
+	logf     func(string, ...any)
+	names    map[string]bool
+	interval time.Duration
+	maxBatch int
+	ids      idGen
+
+	mu      sync.RWMutex
+	entries []*entry // in ID order
+
+	qmu         sync.Mutex
+	qcond       *sync.Cond
+	queue       []pending
+	firstAt     time.Time // when the oldest queued exchange arrived
+	enqueued    uint64
+	synced      uint64 // written (or failed) so far
+	flushTarget uint64
+	closed      bool
+	writerDone  bool
+	writeErr    error
+	needNL      bool // the file does not end in '\n'
+	wake        chan struct{}
+	done        chan struct{}
+
+	subMu sync.Mutex
+	subs  map[*subscriber]struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+type pending struct {
+	e    *entry
+	line []byte // JSON and '\n'
+}
+
+// entry is the in-memory summary of one exchange.
+type entry struct {
+	id, deliveryID, event, replayOf, target, reason string
+	kind                                            Kind
+	attempt, status                                 int32
+	start                                           time.Time
+	duration                                        time.Duration
+	off                                             int64 // where the line starts in the file
+	n                                               int32 // line length without '\n'
+	full                                            *Exchange
+}
+
+func (e *entry) failed() bool {
+	return e.reason != "" || e.status < 200 || e.status > 299
+}
+
+func (e *entry) matches(f *Filter) bool {
+	return (f.Event == "" || e.event == f.Event) &&
+		(!f.Failed || e.failed()) &&
+		(f.Kind == "" || e.kind == f.Kind) &&
+		(f.DeliveryID == "" || e.deliveryID == f.DeliveryID)
+}
+
+func newEntry(ex *Exchange) *entry {
+	return &entry{
+		id: ex.ID, deliveryID: ex.DeliveryID, event: ex.Event, replayOf: ex.ReplayOf,
+		target: ex.Target, reason: ex.ErrorReason, kind: ex.Kind,
+		attempt: int32(ex.Attempt), status: int32(ex.Status()),
+		start: ex.Start, duration: ex.Duration, off: -1,
+	}
+}
+
+// Open opens (creating when needed) the log in dir, which is created with
+// mode 0700; the file is created with mode 0600. Existing lines are loaded
+// into the index: unreadable ones are skipped with a warning through
+// o.Logf naming the line, and a torn last line (from a crash mid-write) is
+// skipped the same way; the next append starts on a fresh line.
+func Open(dir string, o Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the state folder %s: %w", dir, unwrapPath(err))
+	}
+	path := filepath.Join(dir, FileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the delivery log %s: %w", path, unwrapPath(err))
+	}
+	s := &Store{
+		path:     path,
+		f:        f,
+		logf:     o.Logf,
+		interval: o.FlushInterval,
+		maxBatch: o.MaxBatch,
+		wake:     make(chan struct{}, 1),
+		done:     make(chan struct{}),
+		subs:     map[*subscriber]struct{}{},
+		names:    map[string]bool{},
+	}
+	if s.logf == nil {
+		s.logf = func(string, ...any) {}
+	}
+	if s.interval <= 0 {
+		s.interval = 100 * time.Millisecond
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = 256
+	}
+	for _, h := range append(slices.Clone(secretHeaders), o.RedactHeaders...) {
+		if h = strings.TrimSpace(h); h != "" {
+			s.names[textproto.CanonicalMIMEHeaderKey(h)] = true
+		}
+	}
+	s.qcond = sync.NewCond(&s.qmu)
+	if err := s.load(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot read the delivery log %s: %w", path, unwrapPath(err))
+	}
+	go s.writer()
+	return s, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Path is the log file's path.
+func (s *Store) Path() string { return s.path }
+
+// Append assigns an ID when ex has none (time-sortable), redacts secrets,
+// adds ex to the index and to live subscribers, and queues it for the next
+// group commit. It returns the stored copy. Call Flush to wait until it is
+// on disk.
+func (s *Store) Append(ex Exchange) (Exchange, error) {
+	if ex.ID == "" {
+		ex.ID = s.ids.next(time.Now())
+	}
+	ex = redactWith(ex, s.names)
+	ex.Request.Body = bytes.Clone(ex.Request.Body)
+	if ex.Response != nil {
+		ex.Response.Body = bytes.Clone(ex.Response.Body)
+	}
+	line, err := marshalLine(&ex)
+	if err != nil {
+		return ex, fmt.Errorf("recorder: encode exchange %s: %w", ex.ID, err)
+	}
+	stored := ex
+	e := newEntry(&stored)
+	e.full = &stored
+
+	s.qmu.Lock()
+	for len(s.queue) >= maxQueued && !s.closed {
+		s.qcond.Wait()
+	}
+	if s.closed {
+		s.qmu.Unlock()
+		return ex, ErrClosed
+	}
+	s.mu.Lock()
+	ok := s.insert(e)
+	s.mu.Unlock()
+	if !ok {
+		s.qmu.Unlock()
+		return ex, fmt.Errorf("recorder: exchange %s is already recorded", ex.ID)
+	}
+	if len(s.queue) == 0 {
+		s.firstAt = time.Now()
+	}
+	s.queue = append(s.queue, pending{e, line})
+	s.enqueued++
+	n := len(s.queue)
+	s.qmu.Unlock()
+	if n == 1 || n >= s.maxBatch {
+		s.signal()
+	}
+	s.publish(ex)
+	return ex, nil
+}
+
+func marshalLine(ex *Exchange) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ex); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// insert adds e in ID order; false when the ID is taken. Callers hold mu.
+func (s *Store) insert(e *entry) bool {
+	n := len(s.entries)
+	if n == 0 || s.entries[n-1].id < e.id {
+		s.entries = append(s.entries, e)
+		return true
+	}
+	i, found := slices.BinarySearchFunc(s.entries, e.id, func(x *entry, id string) int { return strings.Compare(x.id, id) })
+	if found {
+		return false
+	}
+	s.entries = slices.Insert(s.entries, i, e)
+	return true
+}
+
+func (s *Store) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writer is the one goroutine that writes to the file.
+func (s *Store) writer() {
+	defer close(s.done)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var buf []byte
+	for {
+		s.qmu.Lock()
+		n, closed := len(s.queue), s.closed
+		urgent := closed || n >= s.maxBatch || s.flushTarget > s.synced
+		wait := s.interval - time.Since(s.firstAt)
+		s.qmu.Unlock()
+		if n == 0 {
+			if closed {
+				s.qmu.Lock()
+				s.writerDone = true
+				s.qcond.Broadcast()
+				s.qmu.Unlock()
+				return
+			}
+			<-s.wake
+			continue
+		}
+		if !urgent && wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-s.wake:
+				timer.Stop()
+				continue
+			case <-timer.C:
+			}
+		}
+
+		s.qmu.Lock()
+		k := min(len(s.queue), s.maxBatch)
+		batch := slices.Clone(s.queue[:k])
+		s.queue = slices.Delete(s.queue, 0, k)
+		if len(s.queue) > 0 {
+			s.firstAt = time.Now()
+		}
+		nl := s.needNL
+		s.qcond.Broadcast() // room in the queue
+		s.qmu.Unlock()
+
+		buf = buf[:0]
+		if nl {
+			buf = append(buf, '\n')
+		}
+		for _, p := range batch {
+			buf = append(buf, p.line...)
+		}
+		err := s.writeBatch(buf)
+		if err == nil {
+			end, serr := s.f.Seek(0, io.SeekCurrent)
+			if serr == nil {
+				s.mu.Lock()
+				off := end - int64(len(buf))
+				if nl {
+					off++
+				}
+				for _, p := range batch {
+					p.e.off = off
+					p.e.n = int32(len(p.line) - 1)
+					p.e.full = nil
+					off += int64(len(p.line))
+				}
+				s.mu.Unlock()
+			}
+		} else {
+			s.logf("recorder: writing %d exchanges to %s failed: %v (they stay in memory only)", len(batch), s.path, err)
+		}
+
+		s.qmu.Lock()
+		if err != nil {
+			s.needNL = true
+			if s.writeErr == nil {
+				s.writeErr = err
+			}
+		} else {
+			s.needNL = false
+		}
+		s.synced += uint64(len(batch))
+		s.qcond.Broadcast()
+		s.qmu.Unlock()
+	}
+}
+
+func (s *Store) writeBatch(buf []byte) error {
+	if _, err := s.f.Write(buf); err != nil {
+		return err
+	}
+	return s.f.Sync()
+}
+
+// Flush waits until every exchange appended so far is written and fsynced.
+// It returns the first write error the store met, if any.
+func (s *Store) Flush() error {
+	s.qmu.Lock()
+	target := s.enqueued
+	if s.flushTarget < target {
+		s.flushTarget = target
+	}
+	s.qmu.Unlock()
+	s.signal()
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	for s.synced < target && !s.writerDone {
+		s.qcond.Wait()
+	}
+	return s.writeErr
+}
+
+// Close flushes, stops the writer, closes the file and every subscription.
+// Calling it again returns the first result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.qmu.Lock()
+		s.closed = true
+		s.qcond.Broadcast()
+		s.qmu.Unlock()
+		s.signal()
+		<-s.done
+		s.qmu.Lock()
+		err := s.writeErr
+		s.qmu.Unlock()
+		if cerr := s.f.Close(); err == nil {
+			err = cerr
+		}
+		s.closeErr = err
+		s.subMu.Lock()
+		for sub := range s.subs {
+			close(sub.ch)
+			delete(s.subs, sub)
+		}
+		s.subMu.Unlock()
+	})
+	return s.closeErr
+}
+
+// Len is the number of exchanges in the index.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.entries)
+}
+
+// List returns the exchanges f selects, newest first. With f.Limit set it
+// stops after that many and reads only those from the file.
+func (s *Store) List(f Filter) []Exchange {
+	type ref struct {
+		off  int64
+		n    int32
+		full *Exchange
+	}
+	var refs []ref
+	s.mu.RLock()
+	for i := len(s.entries) - 1; i >= 0; i-- {
+		e := s.entries[i]
+		if !e.matches(&f) {
+			continue
+		}
+		refs = append(refs, ref{e.off, e.n, e.full})
+		if f.Limit > 0 && len(refs) >= f.Limit {
+			break
+		}
+	}
+	s.mu.RUnlock()
+	out := make([]Exchange, 0, len(refs))
+	var buf []byte
+	for _, r := range refs {
+		if r.full != nil {
+			out = append(out, *r.full)
+			continue
+		}
+		ex, err := s.readAt(r.off, r.n, &buf)
+		if err != nil {
+			s.logf("recorder: %v", err)
+			continue
+		}
+		out = append(out, ex)
+	}
+	return out
+}
+
+// Get returns the exchange with this ID. A unique prefix of an ID is
+// enough, with or without the "ex_" start, in any letter case.
+func (s *Store) Get(id string) (Exchange, bool) {
+	id = normalizeID(id)
+	if id == "" {
+		return Exchange{}, false
+	}
+	s.mu.RLock()
+	i, _ := slices.BinarySearchFunc(s.entries, id, func(x *entry, id string) int { return strings.Compare(x.id, id) })
+	var e *entry
+	if i < len(s.entries) && strings.HasPrefix(s.entries[i].id, id) {
+		e = s.entries[i]
+		if e.id != id && i+1 < len(s.entries) && strings.HasPrefix(s.entries[i+1].id, id) {
+			e = nil // ambiguous
+		}
+	}
+	var off int64
+	var n int32
+	var full *Exchange
+	if e != nil {
+		off, n, full = e.off, e.n, e.full
+	}
+	s.mu.RUnlock()
+	if e == nil {
+		return Exchange{}, false
+	}
+	if full != nil {
+		return *full, true
+	}
+	var buf []byte
+	ex, err := s.readAt(off, n, &buf)
+	if err != nil {
+		s.logf("recorder: %v", err)
+		return Exchange{}, false
+	}
+	return ex, true
+}
+
+// Matches returns how many indexed IDs start with the given ID or prefix
+// (normalized as in Get), up to max; it tells "unknown" from "ambiguous".
+func (s *Store) Matches(prefix string, max int) []string {
+	prefix = normalizeID(prefix)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, _ := slices.BinarySearchFunc(s.entries, prefix, func(x *entry, id string) int { return strings.Compare(x.id, id) })
+	var ids []string
+	for ; i < len(s.entries) && len(ids) < max && strings.HasPrefix(s.entries[i].id, prefix); i++ {
+		ids = append(ids, s.entries[i].id)
+	}
+	return ids
+}
+
+func (s *Store) readAt(off int64, n int32, buf *[]byte) (Exchange, error) {
+	var ex Exchange
+	if off < 0 {
+		return ex, errors.New("exchange was never written")
+	}
+	if cap(*buf) < int(n) {
+		*buf = make([]byte, n)
+	}
+	b := (*buf)[:n]
+	if _, err := s.f.ReadAt(b, off); err != nil {
+		return ex, fmt.Errorf("reading %s at byte %d: %w", s.path, off, err)
+	}
+	if err := json.Unmarshal(b, &ex); err != nil {
+		return ex, fmt.Errorf("%s at byte %d no longer parses: %w", s.path, off, err)
+	}
+	return ex, nil
+}
+
+// load reads the whole file into the index, decoding lines in parallel.
+func (s *Store) load() error {
+	fi, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	size := fi.Size()
+	if size == 0 {
+		return nil
+	}
+	const chunkSize = 4 << 20
+	type chunk struct {
+		idx       int
+		base      int64
+		firstLine int
+		data      []byte
+		last      bool // the tail after the final '\n'
+	}
+	type result struct {
+		entries []*entry
+		warns   []string
+	}
+	var (
+		results []result
+		rmu     sync.Mutex
+		wg      sync.WaitGroup
+	)
+	jobs := make(chan chunk)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				r := decodeChunk(c.data, c.base, c.firstLine, c.last, s.path)
+				rmu.Lock()
+				results[c.idx] = result{r.entries, r.warns}
+				rmu.Unlock()
+			}
+		}()
+	}
+	var (
+		pos, lineNo int64 = 0, 1
+		carry       []byte
+		idx         int
+		readErr     error
+	)
+	send := func(c chunk) {
+		rmu.Lock()
+		results = append(results, result{})
+		rmu.Unlock()
+		jobs <- c
+	}
+	for pos < size && readErr == nil {
+		n := min(int64(chunkSize), size-pos)
+		data := make([]byte, len(carry)+int(n))
+		copy(data, carry)
+		if _, err := s.f.ReadAt(data[len(carry):], pos); err != nil && err != io.EOF {
+			readErr = err
+			break
+		}
+		base := pos - int64(len(carry))
+		pos += n
+		cut := bytes.LastIndexByte(data, '\n')
+		if cut < 0 && pos < size {
+			carry = data
+			continue
+		}
+		complete := data[:cut+1]
+		carry = data[cut+1:]
+		if len(complete) > 0 {
+			send(chunk{idx: idx, base: base, firstLine: int(lineNo), data: complete})
+			idx++
+			lineNo += int64(bytes.Count(complete, []byte{'\n'}))
+		}
+	}
+	if readErr == nil && len(carry) > 0 {
+		send(chunk{idx: idx, base: size - int64(len(carry)), firstLine: int(lineNo), data: carry, last: true})
+		s.needNL = true
+	}
+	close(jobs)
+	wg.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	total := 0
+	for _, r := range results {
+		total += len(r.entries)
+	}
+	s.entries = make([]*entry, 0, total)
+	for _, r := range results {
+		for _, w := range r.warns {
+			s.logf("%s", w)
+		}
+		s.entries = append(s.entries, r.entries...)
+	}
+	cmp := func(a, b *entry) int { return strings.Compare(a.id, b.id) }
+	if !slices.IsSortedFunc(s.entries, cmp) {
+		slices.SortStableFunc(s.entries, cmp)
+	}
+	// Drop repeated IDs, keeping the first.
+	s.entries = slices.CompactFunc(s.entries, func(a, b *entry) bool {
+		if a.id == b.id {
+			s.logf("recorder: %s: exchange %s appears twice; keeping the first", s.path, a.id)
+			return true
+		}
+		return false
+	})
+	return nil
+}
+
+// summary is the part of a line the index keeps; the rest is skipped.
+type summary struct {
+	ID          string    `json:"id"`
+	Kind        Kind      `json:"kind"`
+	DeliveryID  string    `json:"delivery_id"`
+	Event       string    `json:"event"`
+	Attempt     int       `json:"attempt"`
+	ReplayOf    string    `json:"replay_of"`
+	Target      string    `json:"target"`
+	ErrorReason string    `json:"error_reason"`
+	Start       time.Time `json:"start"`
+	Duration    int64     `json:"duration_ns"`
+	Response    *struct {
+		Status int `json:"status"`
+	} `json:"response"`
+}
+
+type chunkResult struct {
+	entries []*entry
+	warns   []string
+}
+
+func decodeChunk(data []byte, base int64, line int, last bool, path string) chunkResult {
+	var r chunkResult
+	intern := map[string]string{}
+	in := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		if len(intern) < 4096 {
+			intern[s] = s
+		}
+		return s
+	}
+	off := base
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var ln []byte
+		if i < 0 {
+			ln, data = data, nil
+		} else {
+			ln, data = data[:i], data[i+1:]
+		}
+		start := off
+		off += int64(len(ln)) + 1
+		trimmed := bytes.TrimSpace(ln)
+		if len(trimmed) == 0 {
+			line++
+			continue
+		}
+		var sm summary
+		err := json.Unmarshal(ln, &sm)
+		if err == nil && sm.ID == "" {
+			err = errors.New("the record has no id")
+		}
+		if err != nil {
+			if last && i < 0 {
+				r.warns = append(r.warns, fmt.Sprintf("recorder: %s line %d: skipping a torn last record (%d bytes, cut off mid-write, likely by a crash); new records start on the next line", path, line, len(ln)))
+			} else {
+				r.warns = append(r.warns, fmt.Sprintf("recorder: %s line %d: skipping an unreadable record: %v", path, line, err))
+			}
+			line++
+			continue
+		}
+		e := &entry{
+			id: sm.ID, deliveryID: sm.DeliveryID, event: in(sm.Event), replayOf: sm.ReplayOf,
+			target: in(sm.Target), reason: in(sm.ErrorReason), kind: Kind(in(string(sm.Kind))),
+			attempt: int32(sm.Attempt), start: sm.Start, duration: time.Duration(sm.Duration),
+			off: start, n: int32(len(ln)),
+		}
+		if sm.Response != nil {
+			e.status = int32(sm.Response.Status)
+		}
+		r.entries = append(r.entries, e)
+		line++
+	}
+	return r
+}
