@@ -1,0 +1,68 @@
+package httprec
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// DeliveriesHandler serves GET /_psbox/deliveries (psbox's own sandbox
+// endpoint): the recorded exchanges, newest first, in the mock API's
+// envelope {"data": {"items": [...]}, "message": "...", "status": 200}.
+// Query parameters: event, failed (true/false), kind (delivery/api),
+// delivery_id, limit (1-1000, default 50). A bad parameter gets a 400 in the
+// same envelope naming it.
+func DeliveriesHandler(s *recorder.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeEnvelope(w, http.StatusMethodNotAllowed, nil, "method "+r.Method+" is not allowed; use GET")
+			return
+		}
+		q := r.URL.Query()
+		f := recorder.Filter{Event: q.Get("event"), DeliveryID: q.Get("delivery_id"), Limit: 50}
+		if v := q.Get("failed"); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("failed must be true or false, not %q", v))
+				return
+			}
+			f.Failed = b
+		}
+		switch k := recorder.Kind(q.Get("kind")); k {
+		case "", recorder.KindDelivery, recorder.KindAPI:
+			f.Kind = k
+		default:
+			writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("kind must be delivery or api, not %q", k))
+			return
+		}
+		if v := q.Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("limit must be a whole number from 1 to 1000, not %q", v))
+				return
+			}
+			f.Limit = n
+		}
+		items := s.List(f)
+		if items == nil {
+			items = []recorder.Exchange{}
+		}
+		writeEnvelope(w, http.StatusOK, map[string]any{"items": items}, fmt.Sprintf("%d exchanges", len(items)))
+	})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, data any, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(struct {
+		Data    any    `json:"data"`
+		Message string `json:"message"`
+		Status  int    `json:"status"`
+	}{data, msg, status})
+}

@@ -1,0 +1,122 @@
+package httprec
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// Middleware records every request to next as a KindAPI Exchange. The first
+// recorder.MaxBodyBytes of the request body are read before next runs and
+// handed back to it in front of the rest, so next sees the whole body; the
+// response is captured through a ResponseWriter wrapper that still
+// supports http.Flusher and http.ResponseController.
+func Middleware(rec Recorder) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			scheme := "http"
+			if r.TLS != nil {
+				scheme = "https"
+			}
+			url := scheme + "://" + r.Host + r.URL.RequestURI()
+			ex := recorder.Exchange{
+				Kind:   recorder.KindAPI,
+				Target: url,
+				Start:  start,
+				Request: recorder.Request{
+					Method:  r.Method,
+					URL:     url,
+					Headers: cloneHeader(r.Header),
+				},
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				head, err := io.ReadAll(io.LimitReader(r.Body, recorder.MaxBodyBytes+1))
+				rest := io.Reader(r.Body)
+				if err != nil {
+					rest = errReader{err}
+				}
+				n := min(len(head), recorder.MaxBodyBytes)
+				ex.Request.Body = recorder.Body(bytes.Clone(head[:n]))
+				ex.Request.Truncated = len(head) > recorder.MaxBodyBytes
+				r.Body = readCloser{io.MultiReader(bytes.NewReader(head), rest), r.Body}
+			}
+			rw := &responseRecorder{ResponseWriter: w}
+			defer func() {
+				status := rw.status
+				if status == 0 {
+					status = http.StatusOK
+				}
+				body, truncated := rw.c.body()
+				ex.Response = &recorder.Response{Status: status, Headers: cloneHeader(w.Header()), Body: body, Truncated: truncated}
+				ex.Duration = time.Since(start)
+				if err := r.Context().Err(); err != nil && rw.status == 0 {
+					ex.Error = "the client went away: " + err.Error()
+					ex.ErrorReason = recorder.ReasonCanceled
+				}
+				rec.Append(ex)
+			}()
+			next.ServeHTTP(rw, r)
+		})
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// responseRecorder passes everything to the real ResponseWriter and keeps
+// the status and the first MaxBodyBytes of the body.
+type responseRecorder struct {
+	http.ResponseWriter
+	status int
+	c      capture
+}
+
+func (w *responseRecorder) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseRecorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.c.Write(p[:n])
+	return n, err
+}
+
+// Flush keeps streaming handlers working.
+func (w *responseRecorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack passes through for handlers that take over the connection.
+func (w *responseRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
+		return h.Hijack()
+	}
+	return nil, nil, errors.New("httprec: the underlying ResponseWriter cannot hijack")
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
