@@ -1,0 +1,277 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// MESSAGES: each says what happened.
+
+// errMsg is a recoverable error for the status line. Wrap the error in
+// fatalError to end the program with an error view instead.
+type errMsg struct{ err error }
+
+// fatalError marks an error the UI cannot recover from.
+type fatalError struct{ err error }
+
+func (f fatalError) Error() string { return f.err.Error() }
+func (f fatalError) Unwrap() error { return f.err }
+
+// statusMsg is an informational line for the status line.
+type statusMsg string
+
+// statusClearedMsg clears the status line if nothing newer replaced it.
+type statusClearedMsg struct{ seq int }
+
+type payloadBuiltMsg struct {
+	event string
+	seed  int64
+	body  []byte
+	err   error
+}
+
+type eventFiredMsg struct {
+	event   string
+	results []FireResult
+}
+
+// exchangesLoadedMsg carries the recorded history and the live stream.
+type exchangesLoadedMsg struct {
+	list   []recorder.Exchange
+	ch     <-chan recorder.Exchange
+	cancel func()
+}
+
+type exchangeRecordedMsg struct{ ex recorder.Exchange }
+
+// exchangeStreamEndedMsg: the subscription channel was closed.
+type exchangeStreamEndedMsg struct{}
+
+type exchangeReplayedMsg struct {
+	id     string
+	result FireResult
+}
+
+type payloadCopiedMsg struct{ bytes int }
+
+type webhooksLoadedMsg struct{ list []Webhook }
+
+type webhookSavedMsg struct {
+	hook Webhook
+	verb string // "created", "updated", "archived"
+}
+
+// webhookRejectedMsg is a store error about the open form, shown inline.
+type webhookRejectedMsg struct{ err error }
+
+type casesRanMsg struct{ results []CaseResult }
+
+type caseAcceptedMsg struct{ name string }
+
+// editorReadyMsg: the payload was written for the editor; run it.
+type editorReadyMsg struct {
+	event  string
+	cmd    *exec.Cmd
+	result func() (string, error)
+}
+
+// payloadEditedMsg carries the text the user saved in the editor.
+type payloadEditedMsg struct {
+	event string
+	text  string
+}
+
+// inlineEditRequestedMsg: no external editor; edit in a textarea.
+type inlineEditRequestedMsg struct{ event string }
+
+// COMMANDS: verb phrases returning tea.Cmd. Every call to a dependency runs
+// inside the returned closure.
+
+func reportError(err error) tea.Cmd {
+	return func() tea.Msg { return errMsg{err} }
+}
+
+func reportStatus(s string) tea.Cmd {
+	return func() tea.Msg { return statusMsg(s) }
+}
+
+func clearStatusAfter(d time.Duration, seq int) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return statusClearedMsg{seq} })
+}
+
+func buildPayload(b PayloadBuilder, event string, seed int64) tea.Cmd {
+	return func() tea.Msg {
+		if b == nil {
+			return payloadBuiltMsg{event: event, seed: seed, err: errors.New("no payload builder")}
+		}
+		body, err := b.Build(event, seed)
+		return payloadBuiltMsg{event: event, seed: seed, body: body, err: err}
+	}
+}
+
+func fireEvent(ctx context.Context, f EventFirer, event string, seed int64, body []byte) tea.Cmd {
+	return func() tea.Msg {
+		if f == nil {
+			return errMsg{errors.New("firing events is not available here")}
+		}
+		res, err := f.Fire(ctx, event, seed, body)
+		if err != nil {
+			return errMsg{err}
+		}
+		return eventFiredMsg{event: event, results: res}
+	}
+}
+
+// loadExchanges subscribes first, then lists, so nothing recorded in
+// between is lost (duplicates are dropped by ID on arrival).
+func loadExchanges(src ExchangeSource) tea.Cmd {
+	return func() tea.Msg {
+		if src == nil {
+			return exchangesLoadedMsg{}
+		}
+		ch, cancel := src.Subscribe()
+		return exchangesLoadedMsg{list: src.List(), ch: ch, cancel: cancel}
+	}
+}
+
+// waitForExchange blocks for one exchange; Update issues it again after
+// each arrival, so the stream re-arms itself.
+func waitForExchange(ctx context.Context, ch <-chan recorder.Exchange) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case ex, ok := <-ch:
+			if !ok {
+				return exchangeStreamEndedMsg{}
+			}
+			return exchangeRecordedMsg{ex}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func replayExchange(ctx context.Context, r Replayer, id string) tea.Cmd {
+	return func() tea.Msg {
+		if r == nil {
+			return errMsg{errors.New("replay is not available here")}
+		}
+		res, err := r.Replay(ctx, id)
+		if err != nil {
+			return errMsg{err}
+		}
+		return exchangeReplayedMsg{id: id, result: res}
+	}
+}
+
+func copyPayload(c Clipboard, text string) tea.Cmd {
+	return func() tea.Msg {
+		if c == nil {
+			return errMsg{errors.New("no clipboard available: open the detail and select the text with the mouse")}
+		}
+		if err := c.Copy(text); err != nil {
+			return errMsg{err}
+		}
+		return payloadCopiedMsg{bytes: len(text)}
+	}
+}
+
+func loadWebhooks(ctx context.Context, s WebhookStore) tea.Cmd {
+	return func() tea.Msg {
+		if s == nil {
+			return webhooksLoadedMsg{}
+		}
+		list, err := s.List(ctx)
+		if err != nil {
+			return errMsg{err}
+		}
+		return webhooksLoadedMsg{list}
+	}
+}
+
+func createWebhook(ctx context.Context, s WebhookStore, target string, events []string) tea.Cmd {
+	return func() tea.Msg {
+		h, err := s.Create(ctx, target, events)
+		if err != nil {
+			return webhookRejectedMsg{err}
+		}
+		return webhookSavedMsg{h, "created"}
+	}
+}
+
+func updateWebhookEvents(ctx context.Context, s WebhookStore, key string, events []string) tea.Cmd {
+	return func() tea.Msg {
+		h, err := s.UpdateEvents(ctx, key, events)
+		if err != nil {
+			return webhookRejectedMsg{err}
+		}
+		return webhookSavedMsg{h, "updated"}
+	}
+}
+
+func archiveWebhook(ctx context.Context, s WebhookStore, key string) tea.Cmd {
+	return func() tea.Msg {
+		h, err := s.Archive(ctx, key)
+		if err != nil {
+			return errMsg{err}
+		}
+		return webhookSavedMsg{h, "archived"}
+	}
+}
+
+func runCases(ctx context.Context, r CaseRunner) tea.Cmd {
+	return func() tea.Msg {
+		res, err := r.Run(ctx)
+		if err != nil {
+			return errMsg{err}
+		}
+		return casesRanMsg{res}
+	}
+}
+
+func acceptCase(ctx context.Context, r CaseRunner, c CaseResult) tea.Cmd {
+	return func() tea.Msg {
+		if err := r.Accept(ctx, c); err != nil {
+			return errMsg{err}
+		}
+		return caseAcceptedMsg{c.Name}
+	}
+}
+
+// editPayload prepares the external editor, or asks for the inline one.
+func editPayload(ed Editor, event, text string) tea.Cmd {
+	return func() tea.Msg {
+		if ed == nil {
+			return inlineEditRequestedMsg{event}
+		}
+		cmd, result, err := ed.Prepare(text)
+		if err != nil {
+			return errMsg{err}
+		}
+		if cmd == nil {
+			return inlineEditRequestedMsg{event}
+		}
+		return editorReadyMsg{event: event, cmd: cmd, result: result}
+	}
+}
+
+// runEditor hands the terminal to the editor and reads the text back.
+func runEditor(m editorReadyMsg) tea.Cmd {
+	return tea.ExecProcess(m.cmd, func(err error) tea.Msg {
+		if err != nil {
+			return errMsg{errors.New("the editor failed (" + err.Error() + "); check $EDITOR")}
+		}
+		text, err := m.result()
+		if err != nil {
+			return errMsg{err}
+		}
+		return payloadEditedMsg{event: m.event, text: text}
+	})
+}
