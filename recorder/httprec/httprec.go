@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -68,8 +69,25 @@ func Classify(err error) string {
 		return recorder.ReasonTLS
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return recorder.ReasonTimeout
+	case strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
+		return recorder.ReasonTLS
 	}
 	return recorder.ReasonNetwork
+}
+
+// classifyCtx prefers what the request's context says: a client timeout
+// surfaces from the transport as a plain "request canceled".
+func classifyCtx(ctx context.Context, err error) string {
+	if cerr := ctx.Err(); cerr != nil {
+		if errors.Is(cerr, context.DeadlineExceeded) || errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return recorder.ReasonTimeout
+		}
+		if c := Classify(context.Cause(ctx)); c != recorder.ReasonNetwork {
+			return c
+		}
+		return recorder.ReasonCanceled
+	}
+	return Classify(err)
 }
 
 // Transport returns a RoundTripper that sends through base (nil means
@@ -141,7 +159,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		ex.Duration = time.Since(start)
 		ex.Error = err.Error()
-		ex.ErrorReason = Classify(err)
+		ex.ErrorReason = classifyCtx(req.Context(), err)
 		t.rec.Append(ex)
 		return resp, err
 	}
@@ -157,7 +175,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.rec.Append(ex)
 		return resp, nil
 	}
-	resp.Body = &recordingBody{rc: resp.Body, ex: ex, rec: t.rec, start: start, contentLength: resp.ContentLength}
+	resp.Body = &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, rec: t.rec, start: start, contentLength: resp.ContentLength}
 	return resp, nil
 }
 
@@ -208,6 +226,7 @@ func (t *teeReadCloser) Close() error { return t.rc.Close() }
 // once, at EOF, on a read error, or on Close.
 type recordingBody struct {
 	rc            io.ReadCloser
+	ctx           context.Context
 	ex            recorder.Exchange
 	rec           Recorder
 	start         time.Time
@@ -249,7 +268,7 @@ func (b *recordingBody) finish(readErr error) {
 		ex.Response.Body, ex.Response.Truncated = body, truncated
 		if readErr != nil {
 			ex.Error = readErr.Error()
-			ex.ErrorReason = Classify(readErr)
+			ex.ErrorReason = classifyCtx(b.ctx, readErr)
 		}
 		b.rec.Append(ex)
 	})
