@@ -87,6 +87,9 @@ func classifyCtx(ctx context.Context, err error) string {
 		}
 		return recorder.ReasonCanceled
 	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return recorder.ReasonTimeout // http.Client.Timeout may cancel a moment before ctx says so
+	}
 	return Classify(err)
 }
 
