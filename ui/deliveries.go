@@ -198,7 +198,12 @@ func (s *deliveriesScreen) selected() (*recorder.Exchange, bool) {
 }
 
 func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
-	defer s.updateKeys()
+	s, cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case exchangesLoadedMsg:
 		s.load(msg.list)
@@ -325,8 +330,8 @@ func (s deliveriesScreen) View() string {
 	var b strings.Builder
 	b.Grow((s.height + 2) * (s.width + 16))
 	ew := s.eventWidth()
-	tw := max(6, s.width-(colTime+colStatus+colLatency+colAttempt+ew+5))
-	b.WriteString(st.List.Header.Render(pad("time", colTime) + " " + pad("code", colStatus) + " " + padLeft("latency", colLatency) + " " + pad("try", colAttempt) + " " + pad("event", ew) + " " + pad("target", tw)))
+	tw := max(6, s.width-(colTime+colStatus+colLatency+colAttempt+ew+5+2))
+	b.WriteString(st.List.Header.Render("  " + pad("time", colTime) + " " + pad("code", colStatus) + " " + padLeft("latency", colLatency) + " " + pad("try", colAttempt) + " " + pad("event", ew) + " " + pad("target", tw)))
 	b.WriteByte('\n')
 	h := s.listHeight()
 	n := s.rows()
@@ -347,8 +352,9 @@ func (s deliveriesScreen) View() string {
 		t := ex.Start.Local().Format("15:04:05")
 		rest := " " + padLeft(latency(ex.Duration), colLatency) + " " + pad(itoa(ex.Attempt), colAttempt) + " " + pad(ex.Event, ew) + " " + pad(ex.Target, tw)
 		if row == s.cursor {
-			b.WriteString(st.List.Selected.Render(t + " " + pad(code, colStatus) + rest))
+			b.WriteString(st.List.Selected.Render(cursorMark + t + " " + pad(code, colStatus) + rest))
 		} else {
+			b.WriteString(noMark)
 			b.WriteString(st.List.Muted.Render(t))
 			b.WriteByte(' ')
 			b.WriteString(st.statusStyle(ex.Status()).Render(pad(code, colStatus)))

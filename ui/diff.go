@@ -113,7 +113,12 @@ func (s diffScreen) colorDiff(d string) string {
 }
 
 func (s diffScreen) Update(msg tea.Msg) (diffScreen, tea.Cmd) {
-	defer s.updateKeys()
+	s, cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s diffScreen) update(msg tea.Msg) (diffScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case casesRanMsg:
 		s.running, s.ran = false, true
@@ -202,15 +207,15 @@ func (s diffScreen) View() string {
 	end := min(len(s.results), s.offset+h)
 	for i := s.offset; i < end; i++ {
 		r := s.results[i]
-		mark := st.Diff.Pass.Render("PASS")
+		status := st.Diff.Pass.Render("PASS")
 		if !r.Pass {
-			mark = st.Diff.Fail.Render("FAIL")
+			status = st.Diff.Fail.Render("FAIL")
 		}
-		line := pad(r.Name, max(10, s.width-30)) + " " + pad(r.Event, 24)
+		line := pad(r.Name, max(10, s.width-32)) + " " + pad(r.Event, 24)
 		if i == s.cursor {
 			line = st.List.Selected.Render(line)
 		}
-		b.WriteString(mark + " " + line + "\n")
+		b.WriteString(mark(i == s.cursor) + status + " " + line + "\n")
 	}
 	list := fitHeight(strings.TrimSuffix(b.String(), "\n"), h)
 	title := ""

@@ -121,7 +121,12 @@ func (s *eventsScreen) SetSize(w, h int) {
 }
 
 func (s eventsScreen) Update(msg tea.Msg) (eventsScreen, tea.Cmd) {
-	defer s.updateKeys()
+	s, cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s eventsScreen) update(msg tea.Msg) (eventsScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case payloadBuiltMsg:
 		ev, ok := s.selected()
@@ -282,21 +287,21 @@ func (s eventsScreen) View() string {
 	}
 	lw := s.listWidth()
 	rows := make([]string, 0, s.height)
-	rows = append(rows, st.List.Header.Render(pad("  event", lw-12)+pad("group", 12)))
+	rows = append(rows, st.List.Header.Render(pad("    event", lw-12)+pad("group", 12)))
 	end := min(len(s.catalog), s.offset+s.height-1)
 	for i := s.offset; i < end; i++ {
 		ev := s.catalog[i]
-		mark := st.Events.Confirmed.Render("✓")
+		conf := st.Events.Confirmed.Render("✓")
 		if !ev.Confirmed {
-			mark = st.Events.Unconfirmed.Render("?")
+			conf = st.Events.Unconfirmed.Render("?")
 		}
-		line := pad(ev.Name, lw-14) + " " + pad(ev.Group, 11)
+		line := pad(ev.Name, lw-16) + " " + pad(ev.Group, 11)
 		if i == s.cursor {
 			line = st.List.Selected.Render(line)
 		} else {
 			line = st.List.Row.Render(line)
 		}
-		rows = append(rows, mark+" "+line)
+		rows = append(rows, mark(i == s.cursor)+conf+" "+line)
 	}
 	list := strings.Join(rows, "\n")
 

@@ -125,3 +125,17 @@ func padLines(s string, w int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// cursorMark shows the selected row without colour (NO_COLOR terminals).
+const (
+	cursorMark = "> "
+	noMark     = "  "
+)
+
+// mark returns the gutter of a row.
+func mark(selected bool) string {
+	if selected {
+		return cursorMark
+	}
+	return noMark
+}

@@ -318,17 +318,14 @@ func (m Model) statusBarView() string {
 	field := func(k, v string) string {
 		return s.App.StatusKey.Render(" "+k+" ") + s.App.StatusText.Render(v+" ")
 	}
-	bar := field("api", orDash(st.APIAddr)) +
+	counts := field("deliveries", itoa(len(m.deliveries.all))) + field("errors", itoa(m.deliveries.failed))
+	bar := counts + field("api", orDash(st.APIAddr)) +
 		field("keys", orDash(st.PublicKey)+":"+maskSecret(st.SecretKey)) +
-		field("target", target) +
-		field("deliveries", itoa(len(m.deliveries.all))) +
-		field("errors", itoa(m.deliveries.failed))
+		field("target", target)
 	w := lipgloss.Width(bar)
 	if w > m.width {
-		// drop the keys first, then the address, to fit narrow terminals.
-		bar = field("api", orDash(st.APIAddr)) + field("target", target) +
-			field("deliveries", itoa(len(m.deliveries.all))) + field("errors", itoa(m.deliveries.failed))
-		bar = truncate(bar, m.width)
+		// drop the keys first to fit narrow terminals.
+		bar = truncate(counts+field("api", orDash(st.APIAddr))+field("target", target), m.width)
 		w = lipgloss.Width(bar)
 	}
 	if w < m.width {

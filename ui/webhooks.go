@@ -96,7 +96,12 @@ func parseEvents(s string) []string {
 }
 
 func (s webhooksScreen) Update(msg tea.Msg) (webhooksScreen, tea.Cmd) {
-	defer s.updateKeys()
+	s, cmd := s.update(msg)
+	s.updateKeys()
+	return s, cmd
+}
+
+func (s webhooksScreen) update(msg tea.Msg) (webhooksScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case webhooksLoadedMsg:
 		s.hooks = msg.list
@@ -221,10 +226,10 @@ func (s webhooksScreen) View() string {
 	created := 16
 	kw := 20
 	aw := 8
-	ew := max(10, (s.width-kw-created-aw-4)/2)
-	tw := max(10, s.width-kw-created-aw-ew-4)
+	ew := max(10, (s.width-kw-created-aw-6)/2)
+	tw := max(10, s.width-kw-created-aw-ew-6)
 	var b strings.Builder
-	b.WriteString(st.List.Header.Render(pad("key", kw) + " " + pad("target", tw) + " " + pad("events", ew) + " " + pad("created", created) + " " + pad("state", aw)))
+	b.WriteString(st.List.Header.Render(noMark + pad("key", kw) + " " + pad("target", tw) + " " + pad("events", ew) + " " + pad("created", created) + " " + pad("state", aw)))
 	if len(s.hooks) == 0 {
 		b.WriteString("\n" + st.List.Empty.Render("No webhooks yet: press n to subscribe a target to events."))
 	}
@@ -239,7 +244,7 @@ func (s webhooksScreen) View() string {
 		if hk.Archived {
 			state = "archived"
 		}
-		line := pad(hk.Key, kw) + " " + pad(hk.Target, tw) + " " + pad(strings.Join(hk.Events, ","), ew) + " " + pad(hk.CreatedAt.Local().Format("2006-01-02 15:04"), created) + " " + pad(state, aw)
+		line := mark(i == s.cursor) + pad(hk.Key, kw) + " " + pad(hk.Target, tw) + " " + pad(strings.Join(hk.Events, ","), ew) + " " + pad(hk.CreatedAt.Local().Format("2006-01-02 15:04"), created) + " " + pad(state, aw)
 		b.WriteByte('\n')
 		switch {
 		case i == s.cursor:
