@@ -1,18 +1,243 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
 )
 
-// newContractCmd is a placeholder until the command lands.
+// defaultCaseDir is where `psbox test` looks when no PATH is given
+// (psbox's choice: scanning "." would pick up unrelated JSON files).
+const defaultCaseDir = "psbox-cases"
+
+// contractOptions are the flags of `psbox test`.
+type contractOptions struct {
+	paths       []string
+	target      string
+	update      bool
+	junit       string
+	json        bool
+	run         string
+	concurrency int
+	timeout     time.Duration
+}
+
+// validate checks the flags and returns the --run filter (nil: every case).
+func (o *contractOptions) validate() (*regexp.Regexp, error) {
+	if o.target == "" {
+		return nil, usageError("--target is required: the URL of your webhook receiver, e.g. --target http://localhost:3000/webhooks")
+	}
+	if err := events.ValidateTarget(o.target); err != nil {
+		return nil, usageError("--target: %v", err)
+	}
+	if o.concurrency < 1 {
+		return nil, usageError("--concurrency must be 1 or more, not %d", o.concurrency)
+	}
+	if o.timeout <= 0 {
+		return nil, usageError("--timeout must be above zero, e.g. --timeout 5s")
+	}
+	if len(o.paths) == 0 {
+		if _, err := os.Stat(defaultCaseDir); err != nil {
+			return nil, usageError("no case files: pass a case file or folder (psbox test PATH...), or put *.json cases in ./%s/", defaultCaseDir)
+		}
+		o.paths = []string{defaultCaseDir}
+	}
+	if o.run == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(o.run)
+	if err != nil {
+		return nil, usageError("--run %q is not a valid regular expression: %v", o.run, err)
+	}
+	return re, nil
+}
+
 func newContractCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "test",
-		Short: "(not built yet)",
+	o := &contractOptions{}
+	cmd := &cobra.Command{
+		Use:   "test [PATH...] --target URL",
+		Short: "Run contract cases against your webhook receiver and diff its answers",
+		Long: `Run contract cases against your webhook receiver.
+
+Each case names a catalog event, a seed and edits; psbox builds that payload,
+POSTs it to --target exactly as 'psbox trigger' would, and compares the answer
+with the case's "expect": the status exactly, only the headers the case lists
+(names case-insensitive), a JSON body structurally (paths named, -want +got),
+any other body as text. "ignore" paths are left out of the comparison.
+
+A case file is JSON holding one case or a list of them:
+
+  {
+    "name": "approved application is acknowledged",
+    "event": "application_approved",
+    "seed": 7,
+    "set": {"content.email": "jane@example.com"},
+    "unset": ["group.slug"],
+    "expect": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"ok": true}},
+    "ignore": ["body.received_at", "body.items[*].id", "headers.Date"]
+  }
+
+"set" paths must exist in the event's payload; write "+path" to create a new
+field. A string "body" is compared as text with an answer that is not JSON.
+
+PATH is a case file or a folder of *.json case files (sub-folders are not
+read; files are opened inside their folder, symlinks leading out are refused).
+With no PATH, psbox reads ./psbox-cases/ (psbox's choice).
+
+--update writes each failing case's actual answer into its "expect" (status,
+body, and only the headers the case already lists), leaving the rest of the
+file byte for byte as it was.
+
+psbox's choices, not PartnerStack's: a 10s deadline per delivery (--timeout),
+one case at a time (--concurrency), no retries, redirects not followed.
+
+Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
+2 bad input (missing --target, bad URL, bad or missing case files).`,
+		Example: `  psbox test --target http://localhost:3000/webhooks
+  psbox test cases/ --target http://localhost:3000/webhooks --junit report.xml
+  psbox test cases/approved.json --target http://localhost:3000/webhooks --run approved --update`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("test: not built yet")
+			o.paths = args
+			return runContract(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.target, "target", "", "URL of your webhook receiver (required)")
+	f.BoolVar(&o.update, "update", false, "write the actual answers into the failing cases' \"expect\"")
+	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per case per line")
+	f.StringVar(&o.run, "run", "", "run only cases whose name matches `REGEXP`")
+	f.IntVar(&o.concurrency, "concurrency", 1, "cases in flight at once")
+	f.DurationVar(&o.timeout, "timeout", events.DefaultTimeout, "deadline for each delivery")
+	return cmd
+}
+
+func runContract(ctx context.Context, o *contractOptions, stdout, stderr io.Writer) error {
+	filter, err := o.validate()
+	if err != nil {
+		return err
+	}
+	cases, err := fixtures.LoadCases(o.paths...)
+	if err != nil {
+		return caseFileError(err)
+	}
+	if filter != nil {
+		n := 0
+		for _, c := range cases {
+			if filter.MatchString(c.Name) {
+				n++
+			}
+		}
+		if n == 0 {
+			return usageError("--run %q matches none of the %d cases; check the case names", o.run, len(cases))
+		}
+	}
+	sender, err := events.New(events.Options{
+		Timeout:     o.timeout,
+		Concurrency: o.concurrency,
+		UserAgent:   "psbox/" + version,
+		Wrap:        nil, // recording: httprec.Transport goes here once test deliveries are kept in the log
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer sender.Close()
+
+	start := time.Now()
+	results := fixtures.Run(ctx, cases, senderDeliver(sender, o.target), fixtures.RunOptions{Concurrency: o.concurrency, Filter: filter})
+	total := time.Since(start)
+
+	if o.json {
+		err = fixtures.WriteJSONLines(stdout, results)
+	} else {
+		err = fixtures.WriteText(stdout, results, fixtures.TextOptions{Color: colorOK(stdout)})
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %v", err)
+	}
+	if o.junit != "" {
+		if err := fixtures.WriteJUnitFile(o.junit, results, total); err != nil {
+			return usageError("--junit: %v; check that the folder exists and is writable", err)
+		}
+	}
+	_, failed := fixtures.Summary(results)
+	if o.update {
+		return contractUpdate(results, failed, o.json, stdout, stderr)
+	}
+	if failed > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+// contractUpdate writes the failing cases' answers back and says what changed.
+func contractUpdate(results []fixtures.Result, failed int, jsonOut bool, stdout, stderr io.Writer) error {
+	out := stdout
+	if jsonOut {
+		out = stderr // keep stdout JSON Lines only
+	}
+	if failed == 0 {
+		fmt.Fprintln(out, "nothing to update: every case passed")
+		return nil
+	}
+	changes, err := fixtures.UpdateFiles(results)
+	for _, c := range changes {
+		fmt.Fprintln(out, "updated "+c)
+	}
+	if err != nil {
+		return checkFailed("%s", indentRest(err.Error()))
+	}
+	return nil
+}
+
+// caseFileError reports every problem in the case files, one a line: exit 2.
+func caseFileError(err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) == 1 {
+		return asUsage(err)
+	}
+	return usageError("the case files have %d problems; fix them and run again:\n  %s", len(lines), strings.Join(lines, "\n  "))
+}
+
+func indentRest(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
+
+// colorOK reports whether w is a terminal and NO_COLOR is unset.
+func colorOK(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// senderDeliver adapts the event sender to the case runner: the same
+// headers, deadline and failure reasons as `psbox trigger`.
+func senderDeliver(s *events.Sender, target string) fixtures.DeliverFunc {
+	return func(ctx context.Context, c fixtures.Case, body []byte) (fixtures.Answer, error) {
+		r := s.Send(ctx, events.Delivery{Event: c.Event, Target: target, Body: body})
+		a := fixtures.Answer{Status: r.Status, Headers: r.ResponseHeaders, Body: r.ResponseBody,
+			Reason: r.Reason, Err: r.Err, Latency: r.Latency}
+		if r.Reason != "" && r.Reason != recorder.ReasonStatus && r.Reason != recorder.ReasonRedirect {
+			a.Status = 0 // no usable answer (timeout, reset, refused, ...): a failed case with its reason
+		}
+		if errors.Is(ctx.Err(), context.Canceled) && a.Status == 0 {
+			a.Reason = recorder.ReasonCanceled
+		}
+		return a, nil
 	}
 }
