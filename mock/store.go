@@ -100,11 +100,13 @@ type Store struct {
 
 	mu    sync.RWMutex
 	hooks []Webhook      // creation order, oldest first
+	lines [][]byte       // JSON of hooks[i]; replaced, never modified
 	index map[string]int // key -> position in hooks
 	gen   uint64         // bumped by every mutation
 
 	wmu     sync.Mutex // one writer at a time
 	durable uint64     // highest gen known to be on disk; guarded by wmu
+	wbuf    []byte     // file contents being written; guarded by wmu
 }
 
 // storeFile is the on-disk shape of webhooks.json.
@@ -156,6 +158,7 @@ func OpenStore(dir string) (*Store, error) {
 		}
 		s.index[w.Key] = len(s.hooks)
 		s.hooks = append(s.hooks, w)
+		s.lines = append(s.lines, encodeHook(w))
 	}
 	return s, nil
 }
@@ -180,6 +183,7 @@ func (s *Store) Create(target string, events []string) (Webhook, error) {
 	w := Webhook{Key: key, Target: target, Events: slices.Clone(events), CreatedAt: ms, UpdatedAt: ms}
 	s.index[key] = len(s.hooks)
 	s.hooks = append(s.hooks, w)
+	s.lines = append(s.lines, encodeHook(w))
 	s.gen++
 	gen := s.gen
 	s.mu.Unlock()
@@ -228,6 +232,7 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		w.Events = slices.Clone(events)
 	}
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
+	s.lines[i] = encodeHook(*w)
 	out := cloneHook(*w)
 	s.gen++
 	gen := s.gen
@@ -253,6 +258,7 @@ func (s *Store) Archive(key string) (Webhook, error) {
 	}
 	w.Archived = true
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
+	s.lines[i] = encodeHook(*w)
 	out := cloneHook(*w)
 	s.gen++
 	gen := s.gen
@@ -338,15 +344,26 @@ func (s *Store) sync(gen uint64) error {
 	if s.durable >= gen {
 		return nil
 	}
+	// Each webhook's JSON is kept from its last change, so a write only
+	// joins lines: one webhook per line, oldest first.
 	s.mu.RLock()
-	snap := storeFile{Version: 1, Webhooks: s.hooks[:len(s.hooks):len(s.hooks)]}
-	b, err := json.MarshalIndent(snap, "", "  ")
+	lines := slices.Clone(s.lines)
 	cur := s.gen
 	s.mu.RUnlock()
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", s.path, err)
+	b := append(s.wbuf[:0], "{\n  \"version\": 1,\n  \"webhooks\": ["...)
+	for i, l := range lines {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    "...)
+		b = append(b, l...)
 	}
-	if err := writeFileAtomic(s.dir, s.path, append(b, '\n')); err != nil {
+	if len(lines) > 0 {
+		b = append(b, "\n  "...)
+	}
+	b = append(b, "]\n}\n"...)
+	s.wbuf = b
+	if err := writeFileAtomic(s.dir, s.path, b); err != nil {
 		return err
 	}
 	s.durable = cur
@@ -355,7 +372,7 @@ func (s *Store) sync(gen uint64) error {
 
 // writeFileAtomic replaces path with data so that a crash leaves either the
 // old or the new file: temp file in the same folder, fsync, rename, fsync of
-// the folder. The file is 0600.
+// the folder. The file is 0600 (os.CreateTemp's mode).
 func writeFileAtomic(dir, path string, data []byte) (err error) {
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -368,9 +385,6 @@ func writeFileAtomic(dir, path string, data []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(0o600); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
@@ -409,6 +423,18 @@ func newKey() string {
 		}
 	}
 	return string(out)
+}
+
+// encodeHook is one webhook's line in webhooks.json.
+func encodeHook(w Webhook) []byte {
+	if w.Events == nil {
+		w.Events = []string{}
+	}
+	b, err := json.Marshal(w)
+	if err != nil { // a struct of strings, bools and ints always encodes
+		panic("mock: encode webhook: " + err.Error())
+	}
+	return b
 }
 
 func cloneHook(w Webhook) Webhook {
