@@ -1,0 +1,160 @@
+package recorder
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// crashChildEnv makes the test binary run crashChild instead of the tests:
+// the crash test re-executes itself as the process it kills.
+const crashChildEnv = "PSBOX_RECORDER_CRASH_CHILD_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		crashChild(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild appends as fast as it can through a real Store, with big
+// batches so writes span many pages (a SIGKILL mid-write can then tear a
+// line), and after every Flush prints how many exchanges are durable.
+func crashChild(dir string) {
+	s, err := Open(dir, Options{MaxBatch: 1024, FlushInterval: 20 * time.Millisecond})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready")
+	out.Flush()
+	stop := time.Now().Add(10 * time.Second) // never outlive a broken parent
+	pad := strings.Repeat("x", 200)
+	synced := 0
+	for i := 0; time.Now().Before(stop); i++ {
+		ex := sampleExchange(i)
+		ex.Response.Body = Body(`{"ok":true,"pad":"` + pad + `"}`)
+		if _, err := s.Append(ex); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		if i%500 == 499 {
+			if err := s.Flush(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			synced = i + 1
+			fmt.Fprintf(out, "synced %d\n", synced)
+			out.Flush()
+		}
+	}
+	s.Close()
+	os.Exit(0)
+}
+
+func TestStore_SurvivesKill9(t *testing.T) {
+	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	prevCount, tornSoFar, tornTotal, withWrites := 0, 0, 0, 0
+	for run := range 20 {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		pipe, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill 20-80 ms after the child has opened the log and starts
+		// appending.
+		lines := bufio.NewScanner(pipe)
+		if !lines.Scan() || lines.Text() != "ready" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("run %d: child did not start: %s", run, stderr.String())
+		}
+		time.Sleep(time.Duration(20+rng.IntN(61)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		acked := 0
+		for lines.Scan() {
+			if n, ok := strings.CutPrefix(lines.Text(), "synced "); ok {
+				acked, _ = strconv.Atoi(n)
+			}
+		}
+		cmd.Wait()
+		if strings.TrimSpace(stderr.String()) != "" {
+			t.Fatalf("run %d: child failed: %s", run, stderr.String())
+		}
+
+		var log logSink
+		s, err := Open(dir, Options{Logf: log.logf})
+		if err != nil {
+			t.Fatalf("run %d: the log does not open after kill -9: %v", run, err)
+		}
+		count := s.Len()
+		s.Close()
+		torn, middle := 0, 0
+		for _, w := range log.all() {
+			switch {
+			case strings.Contains(w, "torn last record"):
+				torn++
+			case strings.Contains(w, "unreadable record"):
+				middle++
+			default:
+				t.Errorf("run %d: unexpected warning: %s", run, w)
+			}
+		}
+		// Every earlier torn tail is now a skipped line in the middle, and
+		// nothing else is unreadable: the lines after it parsed.
+		if middle != tornSoFar {
+			t.Fatalf("run %d: %d unreadable lines in the middle, want exactly the %d earlier torn tails; warnings: %v", run, middle, tornSoFar, log.all())
+		}
+		if torn > 1 {
+			t.Fatalf("run %d: %d torn tails", run, torn)
+		}
+		if count < prevCount+acked {
+			t.Fatalf("run %d: %d exchanges after the kill, want at least %d (before) + %d (flushed by the child)", run, count, prevCount, acked)
+		}
+		if count > prevCount {
+			withWrites++
+		}
+		tornSoFar += torn
+		tornTotal += torn
+		prevCount = count
+	}
+	// The log still takes appends cleanly after all that.
+	var log logSink
+	s := openT(t, dir, Options{Logf: log.logf})
+	ex, err := s.Append(sampleExchange(1))
+	if err != nil || s.Flush() != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2 := openT(t, dir, Options{})
+	if s2.Len() != prevCount+1 {
+		t.Fatalf("after a clean append: %d, want %d", s2.Len(), prevCount+1)
+	}
+	if _, ok := s2.Get(ex.ID); !ok {
+		t.Fatal("the clean append is missing")
+	}
+	if withWrites < 10 {
+		t.Errorf("only %d of 20 runs wrote anything before the kill; the test is not exercising the writer", withWrites)
+	}
+	t.Logf("20 kills: %d exchanges kept, %d runs wrote before the kill, %d torn last lines skipped", prevCount, withWrites, tornTotal)
+}
