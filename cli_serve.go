@@ -1,18 +1,220 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
 
+	"github.com/psbox-dev/psbox/mock"
 	"github.com/spf13/cobra"
 )
 
-// newServeCmd is a placeholder until the command lands.
+// Defaults of `psbox serve`, psbox's choices.
+const (
+	defaultServeAddr  = "127.0.0.1:8484"
+	defaultPublicKey  = "pk_psbox_test"
+	defaultSecretKey  = "sk_psbox_test"
+	serveShutdownWait = 5 * time.Second
+)
+
+// serveOptions are the flags of `psbox serve`.
+type serveOptions struct {
+	addr      string
+	publicKey string
+	secretKey string
+	keysGiven bool // the secret key came from --secret-key or PSBOX_SECRET_KEY
+}
+
+// validate checks the options before anything listens.
+func (o serveOptions) validate() error {
+	host, port, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return usageError("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultServeAddr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageError("--addr %q has no valid port (0-65535); use e.g. --addr %s", o.addr, defaultServeAddr)
+	}
+	if o.publicKey == "" || o.secretKey == "" {
+		return usageError("--public-key and --secret-key must not be empty; omit them to use the defaults %s / %s", defaultPublicKey, defaultSecretKey)
+	}
+	if !isLoopbackHost(host) && (!o.keysGiven || o.secretKey == defaultSecretKey) {
+		return usageError("refusing to listen on %s with the default keys, which anyone who can reach it could use; pass your own --public-key and --secret-key (or PSBOX_PUBLIC_KEY and PSBOX_SECRET_KEY), or listen on 127.0.0.1", o.addr)
+	}
+	return nil
+}
+
+// isLoopbackHost reports whether host only accepts local connections. An
+// empty host means every interface.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func newServeCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	o := serveOptions{}
+	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "(not built yet)",
+		Short: "Run the mock PartnerStack Webhooks API (headless)",
+		Long: `Run the mock of the PartnerStack Webhooks API until Ctrl-C:
+
+  GET    /api/v2/webhooks          list, newest first (limit 1-250, default 10;
+                                   starting_after / ending_before by key)
+  POST   /api/v2/webhooks          create {"target": URL, "events": [names]}
+  GET    /api/v2/webhooks/{key}    retrieve
+  PATCH  /api/v2/webhooks/{key}    change only the fields sent
+  DELETE /api/v2/webhooks/{key}    archive
+  GET    /_psbox/health            no auth; for readiness checks
+
+Auth is HTTP Basic with the public key as user and the secret key as
+password, as PartnerStack's API uses. Subscriptions live in
+<state>/webhooks.json and survive restarts.
+
+psbox's own choices, where PartnerStack's behaviour is not documented:
+  - Authorization: Bearer <secret key> is accepted too.
+  - DELETE archives: the webhook stays in list and retrieve answers with
+    "archived": true and never receives events again; it cannot be updated.
+  - Keys look like whook_ + 14 letters and digits.
+  - The default keys pk_psbox_test / sk_psbox_test only work on a loopback
+    address; listening elsewhere needs your own keys.`,
+		Example: `  psbox serve
+  psbox serve --addr 127.0.0.1:9000 --secret-key sk_local_123
+  PSBOX_PUBLIC_KEY=pk_ci PSBOX_SECRET_KEY=sk_ci psbox serve --addr 0.0.0.0:8484
+  curl -u pk_psbox_test:sk_psbox_test http://127.0.0.1:8484/api/v2/webhooks`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("serve: not built yet")
+			o.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return runServe(cmd.Context(), g, o, cmd.OutOrStdout())
 		},
 	}
+	pub, sec := defaultPublicKey, defaultSecretKey
+	if v := os.Getenv("PSBOX_PUBLIC_KEY"); v != "" {
+		pub = v
+	}
+	if v := os.Getenv("PSBOX_SECRET_KEY"); v != "" {
+		sec = v
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", defaultServeAddr, "address to listen on (loopback by default; elsewhere needs your own keys)")
+	f.StringVar(&o.publicKey, "public-key", pub, "public key: the HTTP Basic user name (env PSBOX_PUBLIC_KEY)")
+	f.StringVar(&o.secretKey, "secret-key", sec, "secret key: the HTTP Basic password, also accepted as a Bearer token (env PSBOX_SECRET_KEY)")
+	return cmd
+}
+
+// mockAPI is a running mock API: the store, the handler and its listener.
+type mockAPI struct {
+	URL    string      // base URL, e.g. http://127.0.0.1:8484
+	Store  *mock.Store // the subscriptions
+	Server *mock.Server
+	http   *http.Server
+	done   chan error // Serve's result
+}
+
+// startMockAPI opens the store in the state folder, builds the handler and
+// starts listening. Every route and middleware is wired here.
+func startMockAPI(g *globals, o serveOptions) (*mockAPI, error) {
+	store, err := mock.OpenStore(g.state)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
+	// Sandbox control routes mount here with api.Handle (behind the same
+	// auth), and a recording middleware wraps h.
+	var h http.Handler = api
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return nil, listenError(o.addr, err)
+	}
+	m := &mockAPI{
+		URL:    "http://" + dialable(ln.Addr().(*net.TCPAddr)),
+		Store:  store,
+		Server: api,
+		http:   mock.NewHTTPServer(ln.Addr().String(), h),
+		done:   make(chan error, 1),
+	}
+	go func() { m.done <- m.http.Serve(ln) }()
+	return m, nil
+}
+
+// Shutdown stops accepting requests, lets in-flight ones finish for up to
+// 5 s, then closes what is left.
+func (m *mockAPI) Shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), serveShutdownWait)
+	defer cancel()
+	err := m.http.Shutdown(ctx)
+	if err != nil {
+		m.http.Close()
+	}
+	<-m.done
+	return err
+}
+
+// runServe serves the mock API until ctx is cancelled (Ctrl-C).
+func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) error {
+	m, err := startMockAPI(g, o)
+	if err != nil {
+		return err
+	}
+	printServeBanner(out, m, o)
+	select {
+	case <-ctx.Done():
+	case err := <-m.done:
+		m.done <- err // for Shutdown
+		m.Shutdown()
+		return fmt.Errorf("mock API stopped: %w", err)
+	}
+	if err := m.Shutdown(); err != nil {
+		return fmt.Errorf("mock API did not stop within %s; in-flight requests were cut off", serveShutdownWait)
+	}
+	fmt.Fprintln(out, "psbox: mock API stopped")
+	return nil
+}
+
+func printServeBanner(out io.Writer, m *mockAPI, o serveOptions) {
+	secret, curlSecret := o.secretKey, o.secretKey
+	if o.secretKey != defaultSecretKey {
+		// Never echo a real secret: it would end up in terminal scrollback and CI logs.
+		secret, curlSecret = "(hidden; the one you passed)", "$PSBOX_SECRET_KEY"
+	}
+	fmt.Fprintf(out, "psbox mock PartnerStack API listening on %s/api/v2\n", m.URL)
+	fmt.Fprintf(out, "  state       %s\n", m.Store.Path())
+	fmt.Fprintf(out, "  public key  %s\n", o.publicKey)
+	fmt.Fprintf(out, "  secret key  %s\n", secret)
+	fmt.Fprintf(out, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+}
+
+// dialable turns a listener address into one a local client can reach:
+// an unspecified IP (0.0.0.0, ::) becomes 127.0.0.1.
+func dialable(a *net.TCPAddr) string {
+	if a.IP == nil || a.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+	}
+	return a.String()
+}
+
+// listenError turns a failed listen into one sentence with the fix.
+func listenError(addr string, err error) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return usageError("%s is already in use; stop the program using it or pick another port with --addr", addr)
+	case errors.Is(err, syscall.EACCES):
+		return usageError("not allowed to listen on %s; use a port above 1023 with --addr", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return usageError("%s is not an address of this machine; use e.g. --addr %s", addr, defaultServeAddr)
+	}
+	return usageError("cannot listen on %s: %v; pick another address with --addr", addr, err)
 }

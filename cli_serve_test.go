@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/psbox-dev/psbox/mock"
+)
+
+// serveOutput is a goroutine-safe writer the test can poll.
+type serveOutput struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *serveOutput) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *serveOutput) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+var serveURLRE = regexp.MustCompile(`listening on (http://[^ /]+)/api/v2`)
+
+// startServe runs `psbox serve` in-process and returns its base URL, a
+// cancel that acts as Ctrl-C, and a channel with run's exit code.
+func startServe(t *testing.T, args ...string) (string, context.CancelFunc, <-chan int, *serveOutput, *serveOutput) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &serveOutput{}, &serveOutput{}
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), stdout, stderr) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := serveURLRE.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], cancel, code, stdout, stderr
+		}
+		select {
+		case c := <-code:
+			cancel()
+			t.Fatalf("serve exited %d before listening: %s", c, stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-code
+	t.Fatalf("serve never printed its address; stdout %q stderr %q", stdout, stderr)
+	return "", nil, nil, nil, nil
+}
+
+func serveCall(t *testing.T, method, url, body string, auth func(*http.Request)) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != nil {
+		auth(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServe_ServesAndShutsDownOnCancel(t *testing.T) {
+	state := t.TempDir()
+	base, cancel, code, stdout, stderr := startServe(t, "--addr", "127.0.0.1:0", "--state", state)
+	defer cancel()
+
+	out := stdout.String()
+	for _, want := range []string{"pk_psbox_test", "sk_psbox_test", `curl -u "pk_psbox_test:sk_psbox_test" ` + base + "/api/v2/webhooks", filepath.Join(state, "webhooks.json")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("banner lacks %q:\n%s", want, out)
+		}
+	}
+	basic := func(r *http.Request) { r.SetBasicAuth(defaultPublicKey, defaultSecretKey) }
+
+	if st, body := serveCall(t, "GET", base+"/_psbox/health", "", nil); st != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Errorf("health: %d %s", st, body)
+	}
+	if st, _ := serveCall(t, "GET", base+"/api/v2/webhooks", "", nil); st != 401 {
+		t.Errorf("no credentials: %d, want 401", st)
+	}
+	st, body := serveCall(t, "POST", base+"/api/v2/webhooks", `{"target":"http://127.0.0.1:1/hook","events":["application_created"]}`, basic)
+	if st != 200 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	var created struct {
+		Data mock.Webhook `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &created); err != nil {
+		t.Fatal(err)
+	}
+	bearer := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+defaultSecretKey) }
+	if st, body := serveCall(t, "GET", base+"/api/v2/webhooks", "", bearer); st != 200 || !strings.Contains(body, created.Data.Key) {
+		t.Errorf("list: %d %s", st, body)
+	}
+
+	// http.DefaultClient now holds idle keep-alive connections: they must
+	// not hold up the shutdown.
+	start := time.Now()
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit code %d after Ctrl-C, want 0; stderr %s", c, stderr)
+		}
+	case <-time.After(6 * time.Second):
+		t.Fatal("serve did not stop within 6 s of Ctrl-C")
+	}
+	if d := time.Since(start); d > serveShutdownWait {
+		t.Errorf("shutdown took %v", d)
+	}
+	if !strings.Contains(stdout.String(), "mock API stopped") {
+		t.Errorf("no stop message: %s", stdout)
+	}
+	if _, err := http.Get(base + "/_psbox/health"); err == nil {
+		t.Error("still answering after shutdown")
+	}
+	// The webhook survived: a fresh store on the same folder has it.
+	st2, err := mock.OpenStore(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st2.Get(created.Data.Key); !ok {
+		t.Errorf("webhook %s not in %s after shutdown", created.Data.Key, st2.Path())
+	}
+}
+
+func TestServe_OwnKeysAreHiddenAndRequired(t *testing.T) {
+	base, cancel, code, stdout, _ := startServe(t, "--addr", "127.0.0.1:0", "--state", t.TempDir(), "--public-key", "pk_mine", "--secret-key", "sk_very_secret")
+	defer func() { cancel(); <-code }()
+	if strings.Contains(stdout.String(), "sk_very_secret") {
+		t.Errorf("banner prints the secret key:\n%s", stdout)
+	}
+	if st, _ := serveCall(t, "GET", base+"/api/v2/webhooks", "", func(r *http.Request) { r.SetBasicAuth(defaultPublicKey, defaultSecretKey) }); st != 401 {
+		t.Errorf("default keys: %d, want 401", st)
+	}
+	if st, _ := serveCall(t, "GET", base+"/api/v2/webhooks", "", func(r *http.Request) { r.SetBasicAuth("pk_mine", "sk_very_secret") }); st != 200 {
+		t.Errorf("own keys: %d, want 200", st)
+	}
+}
+
+func TestServe_EnvKeys(t *testing.T) {
+	t.Setenv("PSBOX_PUBLIC_KEY", "pk_env")
+	t.Setenv("PSBOX_SECRET_KEY", "sk_env")
+	base, cancel, code, _, _ := startServe(t, "--addr", "127.0.0.1:0", "--state", t.TempDir())
+	defer func() { cancel(); <-code }()
+	if st, _ := serveCall(t, "GET", base+"/api/v2/webhooks", "", func(r *http.Request) { r.SetBasicAuth("pk_env", "sk_env") }); st != 200 {
+		t.Errorf("env keys: %d, want 200", st)
+	}
+}
+
+// serveExit runs `psbox serve` expecting it to fail before listening.
+func serveExit(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	c := run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), &stdout, &stderr)
+	return c, stderr.String()
+}
+
+func TestServe_NonLoopbackWithoutKeysIsRefused(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
+		c, stderr := serveExit(t, "--addr", addr, "--state", t.TempDir())
+		if c != 2 || !strings.Contains(stderr, "default keys") || !strings.Contains(stderr, "--secret-key") {
+			t.Errorf("--addr %s: exit %d, stderr %q; want 2 and why", addr, c, stderr)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("--addr %s: want one line, got %q", addr, stderr)
+		}
+	}
+	// Passing the default secret explicitly is still a default credential.
+	c, _ := serveExit(t, "--addr", "0.0.0.0:0", "--secret-key", defaultSecretKey, "--state", t.TempDir())
+	if c != 2 {
+		t.Errorf("explicit default secret off loopback: exit %d, want 2", c)
+	}
+}
+
+func TestServe_PortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, stderr := serveExit(t, "--addr", ln.Addr().String(), "--state", t.TempDir())
+	if c != 2 || !strings.Contains(stderr, "already in use") || !strings.Contains(stderr, "--addr") {
+		t.Errorf("exit %d, stderr %q; want 2 and 'already in use'", c, stderr)
+	}
+}
+
+func TestServe_CorruptStateFile(t *testing.T) {
+	state := t.TempDir()
+	path := filepath.Join(state, "webhooks.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, stderr := serveExit(t, "--addr", "127.0.0.1:0", "--state", state)
+	if c != 2 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "move it away") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the file and the fix", c, stderr)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{not json" {
+		t.Error("the corrupt file was changed")
+	}
+}
+
+func TestServeOptions_Validate(t *testing.T) {
+	tests := []struct {
+		name string
+		o    serveOptions
+		bad  string // fragment of the error; "" = valid
+	}{
+		{"defaults", serveOptions{addr: defaultServeAddr, publicKey: defaultPublicKey, secretKey: defaultSecretKey}, ""},
+		{"localhost", serveOptions{addr: "localhost:0", publicKey: "p", secretKey: "s"}, ""},
+		{"ipv6 loopback", serveOptions{addr: "[::1]:8484", publicKey: "p", secretKey: "s"}, ""},
+		{"all interfaces with keys", serveOptions{addr: "0.0.0.0:8484", publicKey: "p", secretKey: "s", keysGiven: true}, ""},
+		{"all interfaces default keys", serveOptions{addr: "0.0.0.0:8484", publicKey: defaultPublicKey, secretKey: defaultSecretKey}, "default keys"},
+		{"hostname default keys", serveOptions{addr: "myhost:8484", publicKey: defaultPublicKey, secretKey: defaultSecretKey}, "default keys"},
+		{"no port", serveOptions{addr: "127.0.0.1", publicKey: "p", secretKey: "s"}, "host:port"},
+		{"bad port", serveOptions{addr: "127.0.0.1:99999", publicKey: "p", secretKey: "s"}, "port"},
+		{"empty secret", serveOptions{addr: defaultServeAddr, publicKey: "p", secretKey: ""}, "must not be empty"},
+	}
+	for _, tt := range tests {
+		err := tt.o.validate()
+		switch {
+		case tt.bad == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.bad != "" && (err == nil || !strings.Contains(err.Error(), tt.bad)):
+			t.Errorf("%s: %v, want an error mentioning %q", tt.name, err, tt.bad)
+		}
+	}
+}
+
+func TestServe_Help(t *testing.T) {
+	cmd := newServeCmd(&globals{})
+	if cmd.Short == "" || strings.Contains(cmd.Short, "\n") || cmd.Example == "" {
+		t.Errorf("serve needs a one-line Short and an Example: %q / %q", cmd.Short, cmd.Example)
+	}
+	for _, choice := range []string{"Bearer", "archived", "psbox's own choices", "loopback"} {
+		if !strings.Contains(cmd.Long, choice) {
+			t.Errorf("help does not explain %q", choice)
+		}
+	}
+}
