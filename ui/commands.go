@@ -52,6 +52,9 @@ type exchangeRecordedMsg struct{ ex recorder.Exchange }
 // exchangeStreamEndedMsg: the subscription channel was closed.
 type exchangeStreamEndedMsg struct{}
 
+// exchangeLoadedMsg carries one full exchange for the detail view.
+type exchangeLoadedMsg struct{ ex recorder.Exchange }
+
 type exchangeReplayedMsg struct {
 	id     string
 	result FireResult
@@ -171,11 +174,33 @@ func replayExchange(ctx context.Context, r Replayer, id string) tea.Cmd {
 	}
 }
 
-func copyPayload(c Clipboard, text string) tea.Cmd {
+func loadExchange(src ExchangeSource, id string) tea.Cmd {
+	return func() tea.Msg {
+		if src == nil {
+			return errMsg{errors.New("no recorder available")}
+		}
+		ex, ok := src.Get(id)
+		if !ok {
+			return errMsg{errors.New("exchange " + id + " is no longer in the recorder")}
+		}
+		return exchangeLoadedMsg{ex}
+	}
+}
+
+// copyPayload copies the request body of exchange id.
+func copyPayload(src ExchangeSource, c Clipboard, id string) tea.Cmd {
 	return func() tea.Msg {
 		if c == nil {
 			return errMsg{errors.New("no clipboard available: open the detail and select the text with the mouse")}
 		}
+		if src == nil {
+			return errMsg{errors.New("no recorder available")}
+		}
+		ex, ok := src.Get(id)
+		if !ok {
+			return errMsg{errors.New("exchange " + id + " is no longer in the recorder")}
+		}
+		text := string(ex.Request.Body)
 		if err := c.Copy(text); err != nil {
 			return errMsg{err}
 		}

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -18,9 +21,10 @@ type deliveriesScreen struct {
 	c    *common
 	keys keyMap
 
-	all    []recorder.Exchange // oldest first
-	maxID  string              // newest ID seen, to drop duplicates from the stream
-	failed int                 // how many of all failed
+	all    []row  // summaries, oldest first; full exchanges stay in the store
+	maxID  string // newest ID seen, to drop duplicates from the stream
+	failed int    // how many of all failed
+	intern map[string]string
 
 	filter      filter
 	matches     []int32 // indices into all that match filter, ascending; unused when the filter is empty
@@ -30,7 +34,8 @@ type deliveriesScreen struct {
 	cursor, offset int // rows, 0 = newest
 
 	detail   bool
-	detailAt int // index into all
+	detailID string
+	detailEx *recorder.Exchange // nil until loaded
 	vp       viewport.Model
 
 	ch     <-chan recorder.Exchange
@@ -41,7 +46,7 @@ type deliveriesScreen struct {
 
 func newDeliveriesScreen(c *common) deliveriesScreen {
 	ti := newLineInput(c.styles, "/", "event name, failed, ok, 2xx, 4xx, 5xx", 100)
-	s := deliveriesScreen{c: c, keys: defaultKeyMap(), filterInput: ti, vp: viewport.New(40, 10)}
+	s := deliveriesScreen{c: c, keys: defaultKeyMap(), filterInput: ti, vp: viewport.New(40, 10), intern: map[string]string{}}
 	s.updateKeys()
 	return s
 }
@@ -116,29 +121,28 @@ func (s *deliveriesScreen) SetSize(w, h int) {
 	s.vp.Width = w
 	s.vp.Height = max(1, h-3)
 	s.cursor, s.offset = window(s.cursor, s.offset, s.listHeight(), s.rows())
-	if s.detail {
+	if s.detail && s.detailEx != nil {
 		s.vp.SetContent(s.detailContent())
 	}
 }
 
 // add appends one exchange, keeping the selection on the same exchange
 // unless it was on the newest (then it follows the newest).
-func (s *deliveriesScreen) add(ex recorder.Exchange) {
+func (s *deliveriesScreen) add(ex *recorder.Exchange) {
 	if ex.Kind == recorder.KindAPI {
 		return // the list is about deliveries; API calls are in `psbox deliveries`
 	}
 	if ex.ID != "" && s.maxID != "" && ex.ID <= s.maxID {
 		return // already listed
 	}
-	if ex.ID > s.maxID {
-		s.maxID = ex.ID
-	}
-	s.all = append(s.all, ex)
-	if ex.Failed() {
+	s.maxID = ex.ID
+	s.all = append(s.all, s.toRow(ex))
+	r := &s.all[len(s.all)-1]
+	if r.failed {
 		s.failed++
 	}
 	if !s.filter.empty() {
-		if !s.filter.match(&s.all[len(s.all)-1]) {
+		if !s.filter.match(r) {
 			return
 		}
 		s.matches = append(s.matches, int32(len(s.all)-1))
@@ -150,28 +154,49 @@ func (s *deliveriesScreen) add(ex recorder.Exchange) {
 	s.cursor, s.offset = window(s.cursor, s.offset, s.listHeight(), s.rows())
 }
 
-// load replaces the list with the recorded history.
-func (s *deliveriesScreen) load(list []recorder.Exchange) {
-	if !sort.SliceIsSorted(list, func(i, j int) bool { return list[i].ID < list[j].ID }) {
-		list = append([]recorder.Exchange(nil), list...)
-		sort.SliceStable(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+// toRow summarises an exchange, sharing repeated strings.
+func (s *deliveriesScreen) toRow(ex *recorder.Exchange) row {
+	return row{
+		id: ex.ID, event: s.share(ex.Event), target: s.share(ex.Target),
+		start: ex.Start, duration: ex.Duration,
+		status: int32(ex.Status()), attempt: int32(ex.Attempt), failed: ex.Failed(),
 	}
-	s.all = s.all[:0]
+}
+
+func (s *deliveriesScreen) share(v string) string {
+	if w, ok := s.intern[v]; ok {
+		return w
+	}
+	if len(s.intern) < 10_000 {
+		s.intern[v] = v
+	}
+	return v
+}
+
+// load replaces the list with the recorded history (any order).
+func (s *deliveriesScreen) load(list []recorder.Exchange) {
+	s.all = make([]row, 0, len(list))
 	s.failed = 0
+	s.maxID = ""
 	for i := range list {
 		if list[i].Kind == recorder.KindAPI {
 			continue
 		}
-		s.all = append(s.all, list[i])
-		if list[i].Failed() {
+		s.all = append(s.all, s.toRow(&list[i]))
+		if s.all[len(s.all)-1].failed {
 			s.failed++
 		}
 	}
+	if !slices.IsSortedFunc(s.all, cmpRowID) {
+		slices.SortStableFunc(s.all, cmpRowID)
+	}
 	if n := len(s.all); n > 0 {
-		s.maxID = s.all[n-1].ID
+		s.maxID = s.all[n-1].id
 	}
 	s.applyFilter(s.filter)
 }
+
+func cmpRowID(a, b row) int { return strings.Compare(a.id, b.id) }
 
 // applyFilter recomputes the matches and resets the selection to the newest.
 func (s *deliveriesScreen) applyFilter(f filter) {
@@ -187,14 +212,15 @@ func (s *deliveriesScreen) applyFilter(f filter) {
 	s.cursor, s.offset = window(0, 0, s.listHeight(), s.rows())
 }
 
-func (s *deliveriesScreen) selected() (*recorder.Exchange, bool) {
+// selectedID is the exchange under the cursor, or the one in the detail.
+func (s *deliveriesScreen) selectedID() (string, bool) {
 	if s.detail {
-		return &s.all[s.detailAt], true
+		return s.detailID, true
 	}
 	if s.rows() == 0 {
-		return nil, false
+		return "", false
 	}
-	return &s.all[s.at(s.cursor)], true
+	return s.all[s.at(s.cursor)].id, true
 }
 
 func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
@@ -211,7 +237,7 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 		return s, waitForExchange(s.c.ctx, s.ch)
 
 	case exchangeRecordedMsg:
-		s.add(msg.ex)
+		s.add(&msg.ex)
 		return s, waitForExchange(s.c.ctx, s.ch)
 
 	case exchangeStreamEndedMsg:
@@ -224,6 +250,15 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 			return s, reportError(fmt.Errorf("replay of %s failed: %s", msg.id, describeResult(r)))
 		}
 		return s, reportStatus(fmt.Sprintf("replayed %s → %s: %d in %s", msg.id, r.Target, r.Status, latency(r.Latency)))
+
+	case exchangeLoadedMsg:
+		if s.detail && msg.ex.ID == s.detailID {
+			ex := msg.ex
+			s.detailEx = &ex
+			s.vp.SetContent(s.detailContent())
+			s.vp.GotoTop()
+		}
+		return s, nil
 
 	case payloadCopiedMsg:
 		return s, reportStatus(fmt.Sprintf("copied the payload (%d bytes)", msg.bytes))
@@ -257,19 +292,18 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 		case key.Matches(msg, s.keys.ClearFilter):
 			s.applyFilter(filter{})
 		case key.Matches(msg, s.keys.Open):
-			if s.rows() > 0 {
-				s.detail = true
-				s.detailAt = s.at(s.cursor)
-				s.vp.SetContent(s.detailContent())
-				s.vp.GotoTop()
+			if id, ok := s.selectedID(); ok {
+				s.detail, s.detailID, s.detailEx = true, id, nil
+				s.vp.SetContent("loading " + id + "…")
+				return s, loadExchange(s.c.deps.Exchanges, id)
 			}
 		case key.Matches(msg, s.keys.Replay):
-			if ex, ok := s.selected(); ok {
-				return s, replayExchange(s.c.ctx, s.c.deps.Replayer, ex.ID)
+			if id, ok := s.selectedID(); ok {
+				return s, replayExchange(s.c.ctx, s.c.deps.Replayer, id)
 			}
 		case key.Matches(msg, s.keys.Copy):
-			if ex, ok := s.selected(); ok {
-				return s, copyPayload(s.c.deps.Clipboard, string(ex.Request.Body))
+			if id, ok := s.selectedID(); ok {
+				return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, id)
 			}
 		}
 	}
@@ -298,9 +332,9 @@ func (s deliveriesScreen) updateDetail(msg tea.KeyMsg) (deliveriesScreen, tea.Cm
 		s.detail = false
 		return s, nil
 	case key.Matches(msg, s.keys.Replay):
-		return s, replayExchange(s.c.ctx, s.c.deps.Replayer, s.all[s.detailAt].ID)
+		return s, replayExchange(s.c.ctx, s.c.deps.Replayer, s.detailID)
 	case key.Matches(msg, s.keys.Copy):
-		return s, copyPayload(s.c.deps.Clipboard, string(s.all[s.detailAt].Request.Body))
+		return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, s.detailID)
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -344,20 +378,20 @@ func (s deliveriesScreen) View() string {
 	}
 	end := min(n, s.offset+h)
 	for row := s.offset; row < end; row++ {
-		ex := &s.all[s.at(row)]
+		r := &s.all[s.at(row)]
 		code := "ERR"
-		if ex.Response != nil {
-			code = itoa(ex.Response.Status)
+		if r.status != 0 {
+			code = itoa(int(r.status))
 		}
-		t := ex.Start.Local().Format("15:04:05")
-		rest := " " + padLeft(latency(ex.Duration), colLatency) + " " + pad(itoa(ex.Attempt), colAttempt) + " " + pad(ex.Event, ew) + " " + pad(ex.Target, tw)
+		t := r.start.Local().Format("15:04:05")
+		rest := " " + padLeft(latency(r.duration), colLatency) + " " + pad(itoa(int(r.attempt)), colAttempt) + " " + pad(r.event, ew) + " " + pad(r.target, tw)
 		if row == s.cursor {
 			b.WriteString(st.List.Selected.Render(cursorMark + t + " " + pad(code, colStatus) + rest))
 		} else {
 			b.WriteString(noMark)
 			b.WriteString(st.List.Muted.Render(t))
 			b.WriteByte(' ')
-			b.WriteString(st.statusStyle(ex.Status()).Render(pad(code, colStatus)))
+			b.WriteString(st.statusStyle(int(r.status)).Render(pad(code, colStatus)))
 			b.WriteString(rest)
 		}
 		if row < end-1 {
@@ -379,7 +413,10 @@ func (s deliveriesScreen) View() string {
 
 func (s deliveriesScreen) detailView() string {
 	st := s.c.styles
-	ex := &s.all[s.detailAt]
+	ex := s.detailEx
+	if ex == nil {
+		return st.List.Muted.Render("loading " + s.detailID + "…")
+	}
 	title := st.Detail.Section.Render("Delivery "+ex.ID) + st.List.Muted.Render(fmt.Sprintf("  %s  attempt %d", ex.Event, ex.Attempt))
 	outcome := st.statusStyle(ex.Status()).Render(describeExchange(ex))
 	pct := st.List.Muted.Render(fmt.Sprintf("%3.0f%%", s.vp.ScrollPercent()*100))
@@ -389,7 +426,10 @@ func (s deliveriesScreen) detailView() string {
 // detailContent is the scrollable part of the detail: headers and bodies.
 func (s deliveriesScreen) detailContent() string {
 	st := s.c.styles
-	ex := &s.all[s.detailAt]
+	ex := s.detailEx
+	if ex == nil {
+		return ""
+	}
 	var b strings.Builder
 	section := func(name string) {
 		b.WriteString(st.Detail.Section.Render("── " + name))
@@ -459,4 +499,14 @@ func describeResult(r FireResult) string {
 		what += ": " + r.Err
 	}
 	return what + " at " + r.Target
+}
+
+// row is what the list keeps of one exchange: about 100 bytes, so 100,000
+// of them fit easily; the full exchange is fetched from the store on demand.
+type row struct {
+	id, event, target string
+	start             time.Time
+	duration          time.Duration
+	status, attempt   int32
+	failed            bool
 }

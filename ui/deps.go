@@ -38,8 +38,11 @@ type PayloadBuilder interface {
 
 // ExchangeSource is the recorder's store as the UI sees it.
 type ExchangeSource interface {
-	// List returns every recorded exchange, oldest first.
+	// List returns every recorded exchange, in any order. The UI keeps a
+	// small summary of each and fetches the full one with Get when needed.
 	List() []recorder.Exchange
+	// Get returns one exchange by ID.
+	Get(id string) (recorder.Exchange, bool)
 	// Subscribe streams exchanges recorded from now on. cancel stops the
 	// stream; the channel may or may not be closed after it.
 	Subscribe() (ch <-chan recorder.Exchange, cancel func())

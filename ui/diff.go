@@ -87,9 +87,9 @@ func (s *diffScreen) refreshDiff() {
 	case r.Pass:
 		s.vp.SetContent(s.c.styles.Diff.Pass.Render("The receiver answered as expected."))
 	case s.side:
-		s.vp.SetContent(s.colorDiff(sideBySide(r.Diff, s.width)))
+		s.vp.SetContent(s.colorDiff(sideBySide(expandTabs(r.Diff), s.width)))
 	default:
-		s.vp.SetContent(s.colorDiff(r.Diff))
+		s.vp.SetContent(s.colorDiff(expandTabs(r.Diff)))
 	}
 }
 
@@ -262,3 +262,6 @@ func sideBySide(diff string, width int) string {
 	flush()
 	return strings.Join(out, "\n")
 }
+
+// expandTabs makes go-cmp's tab indentation a fixed width on screen.
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }

@@ -254,3 +254,14 @@ var sampleDiff = strings.Join([]string{
 	"  \t\"received\": string(\"application_approved\"),",
 	"  }",
 }, "\n")
+
+func (f *fakeSource) Get(id string) (recorder.Exchange, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ex := range f.list {
+		if ex.ID == id {
+			return ex, true
+		}
+	}
+	return recorder.Exchange{}, false
+}

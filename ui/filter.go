@@ -1,10 +1,6 @@
 package ui
 
-import (
-	"strings"
-
-	"github.com/psbox-dev/psbox/recorder"
-)
+import "strings"
 
 // filter is a parsed Deliveries filter: every term must match.
 //
@@ -39,17 +35,17 @@ func parseFilter(s string) filter {
 
 func (f filter) empty() bool { return f.raw == "" }
 
-func (f filter) match(e *recorder.Exchange) bool {
-	if f.failed && !e.Failed() {
+func (f filter) match(e *row) bool {
+	if f.failed && !e.failed {
 		return false
 	}
-	if f.ok && e.Failed() {
+	if f.ok && e.failed {
 		return false
 	}
 	if len(f.classes) > 0 {
 		hit := false
 		for _, c := range f.classes {
-			if e.Status()/100 == c {
+			if int(e.status)/100 == c {
 				hit = true
 				break
 			}
@@ -59,7 +55,7 @@ func (f filter) match(e *recorder.Exchange) bool {
 		}
 	}
 	for _, w := range f.words {
-		if !containsFold(e.Event, w) {
+		if !containsFold(e.event, w) {
 			return false
 		}
 	}
