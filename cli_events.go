@@ -76,7 +76,8 @@ func newEventsShowCmd() *cobra.Command {
 		Use:   "show NAME",
 		Short: "Print the JSON payload an event would carry",
 		Long: `Print the payload psbox would send for an event, pretty-printed, and nothing
-else on stdout, so it pipes into jq or a file.
+else on stdout, so it pipes into jq or a file. For an event PartnerStack has
+not published, a one-line note goes to stderr.
 
 Keys, names, e-mails (on the reserved example.com/.org/.net domains) and
 epoch-millisecond timestamps are made up from the seed: the same seed, edits
@@ -90,7 +91,8 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 				return usageError("events show takes one event name, e.g. psbox events show application_created (see psbox events for the list)")
 			}
 			name := args[0]
-			if _, ok := fixtures.Lookup(name); !ok {
+			ev, ok := fixtures.Lookup(name)
+			if !ok {
 				return asUsage(fixtures.UnknownEventError(name))
 			}
 			edits, err := parseEditFlags(sets, unsets)
@@ -109,8 +111,13 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 				return fmt.Errorf("event %s: %w", name, err)
 			}
 			buf.WriteByte('\n')
-			_, err = cmd.OutOrStdout().Write(buf.Bytes())
-			return err
+			if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
+				return err
+			}
+			if !ev.Confirmed {
+				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: note: PartnerStack has not published %s; its name and payload are psbox's guess\n", name)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().Int64Var(&seed, "seed", 0, editSeedFlagHelp)

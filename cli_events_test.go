@@ -157,3 +157,33 @@ func TestEventsShow_UserMistakesExit2(t *testing.T) {
 		})
 	}
 }
+
+func TestEventsShow_GuessedEventNotedOnStderr(t *testing.T) {
+	code, out, stderr := runEvents(t, "events", "show", "deal.created", "--seed", "3")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	var v struct {
+		Event string         `json:"event"`
+		Test  *bool          `json:"test"`
+		Data  map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if v.Event != "deal.created" || v.Test == nil || *v.Test || v.Data["key"] == nil {
+		t.Errorf("payload = %s, want the {event, test, data} envelope", out)
+	}
+	if !strings.Contains(stderr, "guess") || strings.Contains(out, "guess") {
+		t.Errorf("stderr = %q: want the guess noted there and not on stdout", stderr)
+	}
+}
+
+func TestEventsShow_EveryEvent(t *testing.T) {
+	for _, ev := range fixtures.Events() {
+		code, out, stderr := runEvents(t, "events", "show", ev.Name, "--seed", "1")
+		if code != 0 || !json.Valid([]byte(out)) {
+			t.Errorf("%s: exit %d, stderr %q, stdout valid JSON: %v", ev.Name, code, stderr, json.Valid([]byte(out)))
+		}
+	}
+}
