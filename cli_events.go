@@ -15,7 +15,7 @@ import (
 // uses the same syntax.
 const (
 	editSetFlagHelp = `change a field: PATH=VALUE, VALUE as JSON when it is valid JSON, else a string;
-PATH is dotted with [N] array indexes (content.email, data.sub_ids[0]);
+PATH is dotted with [N] array indexes (content.email, data.sub_ids[0] or data.sub_ids.0);
 a path that does not exist is an error, prefix it with + to add a new field (+meta.campaign=spring)`
 	editUnsetFlagHelp = "remove a field (applied after every --set)"
 	editSeedFlagHelp  = "seed for keys, names and timestamps: the same seed gives the same bytes (default: a random seed)"
