@@ -1,14 +1,451 @@
 package main
 
 import (
+	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
+	"github.com/psbox-dev/psbox/ui"
 )
+
+// defaultReceiverAddr is where the TUI's built-in receiver listens when no
+// --target is given (psbox's choice; a free port is used when it is busy).
+const defaultReceiverAddr = "127.0.0.1:8485"
+
+// tuiOptions are the flags of the bare `psbox` command.
+type tuiOptions struct {
+	serve  serveOptions
+	target string
+	cases  string
+	seed   int64
+}
+
+// validate checks the flags before anything listens.
+func (o tuiOptions) validate() error {
+	if err := o.serve.validate(); err != nil {
+		return err
+	}
+	if o.target != "" {
+		if err := events.ValidateTarget(o.target); err != nil {
+			return usageError("--target: %v", err)
+		}
+	}
+	if o.cases != "" {
+		fi, err := os.Stat(o.cases)
+		if err != nil {
+			return usageError("--cases %s: no such file or folder; pass the folder holding your case files", o.cases)
+		}
+		if !fi.IsDir() && !strings.HasSuffix(fi.Name(), ".json") {
+			return usageError("--cases %s is neither a folder nor a .json case file", o.cases)
+		}
+	}
+	return nil
+}
 
 // addTUI makes the bare `psbox` command open the terminal UI.
 func addTUI(root *cobra.Command, g *globals) {
+	o := tuiOptions{}
+	root.Long += `
+
+The terminal UI starts the mock API (--addr) and, without --target, a
+built-in receiver on 127.0.0.1:8485 (a free port when that one is busy) that
+answers 200 to every delivery. Screens: 1 Events, 2 Webhooks, 3 Deliveries,
+4 Diff; tab switches, ? shows every key, q quits.
+
+psbox's choices: Enter on an event delivers it to every active webhook
+subscribed to it; when none is, to the target. Payloads are built from the
+seed shown (s changes it), so the same seed sends the same bytes. e edits the
+payload in $VISUAL or $EDITOR (inline when neither is set) before sending.
+y copies a payload with a clipboard command (pbcopy, wl-copy, xclip, xsel)
+or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 	root.RunE = func(cmd *cobra.Command, args []string) error {
-		return errors.New("the terminal UI is not built yet")
+		o.serve.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+		if err := o.validate(); err != nil {
+			return err
+		}
+		return runTUI(cmd.Context(), g, o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
+	pub, sec := defaultPublicKey, defaultSecretKey
+	if v := os.Getenv("PSBOX_PUBLIC_KEY"); v != "" {
+		pub = v
+	}
+	if v := os.Getenv("PSBOX_SECRET_KEY"); v != "" {
+		sec = v
+	}
+	f := root.Flags()
+	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default)")
+	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
+	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen")
+	f.StringVar(&o.serve.publicKey, "public-key", pub, "mock API public key (env PSBOX_PUBLIC_KEY)")
+	f.StringVar(&o.serve.secretKey, "secret-key", sec, "mock API secret key (env PSBOX_SECRET_KEY)")
+	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
+}
+
+// isTerminal reports whether v is an *os.File on a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// runTUI starts the mock API, the receiver and the recorder, runs the UI
+// until it quits, then shuts everything down.
+func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdout, stderr io.Writer) error {
+	if !isTerminal(stdout) || !isTerminal(stdin) {
+		return usageError("the terminal UI needs an interactive terminal; without one use `psbox serve` for the mock API and `psbox trigger EVENT --to URL` to send events")
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+
+	var warnings warnLog
+	rec, err := recorder.Open(g.state, recorder.Options{Logf: warnings.add})
+	if err != nil {
+		return usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
+	}
+	defer rec.Close()
+
+	api, err := startMockAPI(g, o.serve)
+	if err != nil {
+		return err
+	}
+	defer api.Shutdown()
+
+	target := o.target
+	if target == "" {
+		r, err := startReceiver(defaultReceiverAddr)
+		if err != nil {
+			return err
+		}
+		defer r.shutdown()
+		target = r.url
+	}
+
+	sender, err := events.New(events.Options{
+		UserAgent: "psbox/" + version,
+		Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer sender.Close()
+
+	uiCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d := &tuiDeps{rec: rec, hooks: api.Store, sender: sender, target: target, stderr: stderr}
+	opts := ui.Options{
+		Context:   uiCtx,
+		Firer:     d,
+		Builder:   d,
+		Exchanges: d,
+		Replayer:  d,
+		Webhooks:  webhookAdapter{api.Store},
+		Clipboard: d,
+		Editor:    d,
+		Seed:      o.seed,
+		Status: ui.Status{
+			APIAddr:   strings.TrimPrefix(api.URL, "http://"),
+			PublicKey: o.serve.publicKey,
+			SecretKey: o.serve.secretKey,
+			Target:    target,
+		},
+	}
+	if o.cases != "" {
+		opts.Cases = &tuiCases{dir: o.cases, sender: sender, target: target}
+	}
+
+	p := tea.NewProgram(ui.New(opts), tea.WithAltScreen(), tea.WithContext(uiCtx),
+		tea.WithInput(stdin), tea.WithOutput(stdout))
+	final, err := p.Run()
+	cancel()
+	for _, w := range warnings.list() {
+		fmt.Fprintln(stderr, "psbox: "+w)
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("the terminal UI stopped: %v", err)
+	}
+	if m, ok := final.(ui.Model); ok && m.Err() != nil {
+		return checkFailed("%v", m.Err())
+	}
+	return nil
+}
+
+// warnLog collects the recorder's warnings while the UI owns the terminal.
+type warnLog struct {
+	mu sync.Mutex
+	w  []string
+}
+
+func (l *warnLog) add(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.w) < 20 {
+		l.w = append(l.w, fmt.Sprintf(format, args...))
+	}
+}
+
+func (l *warnLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.w...)
+}
+
+// tuiReceiver is the built-in receiver the TUI targets without --target.
+type tuiReceiver struct {
+	url  string
+	srv  *http.Server
+	done chan error
+}
+
+// startReceiver listens on addr, or on a free loopback port when addr is
+// busy.
+func startReceiver(addr string) (*tuiReceiver, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
+	}
+	srv := mock.NewHTTPServer(ln.Addr().String(), http.HandlerFunc(acknowledge))
+	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", srv: srv, done: make(chan error, 1)}
+	go func() { r.done <- srv.Serve(ln) }()
+	return r, nil
+}
+
+func (r *tuiReceiver) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), serveShutdownWait)
+	defer cancel()
+	if r.srv.Shutdown(ctx) != nil {
+		r.srv.Close()
+	}
+	<-r.done
+}
+
+// acknowledge reads a delivery (at most 1 MiB) and answers 200 with a small
+// JSON body naming the event, as a minimal receiver would.
+func acknowledge(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, "{\"ok\":true,\"event\":%q}\n", r.Header.Get(events.HeaderEvent))
+}
+
+// tuiDeps implements the UI's interfaces over the real pieces.
+type tuiDeps struct {
+	rec    *recorder.Store
+	hooks  *mock.Store
+	sender *events.Sender
+	target string
+	stderr io.Writer
+}
+
+func (d *tuiDeps) Build(event string, seed int64) ([]byte, error) {
+	return fixtures.Build(event, seed)
+}
+
+// Fire delivers to every active webhook subscribed to event, or to the
+// target when none is.
+func (d *tuiDeps) Fire(ctx context.Context, event string, seed int64, body []byte) ([]ui.FireResult, error) {
+	if body == nil {
+		var err error
+		if body, err = fixtures.Build(event, seed); err != nil {
+			return nil, err
+		}
+	}
+	var targets []string
+	for _, h := range d.hooks.Subscribed(event) {
+		targets = append(targets, h.Target)
+	}
+	if len(targets) == 0 {
+		targets = []string{d.target}
+	}
+	out := make([]ui.FireResult, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Go(func() {
+			out[i] = fireResult(d.sender.Send(ctx, events.Delivery{Event: event, Target: t, Body: body}))
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+func fireResult(r events.Result) ui.FireResult {
+	return ui.FireResult{Target: r.Target, DeliveryID: r.DeliveryID, OK: r.OK, Status: r.Status,
+		Reason: r.Reason, Err: r.Err, Latency: r.Latency}
+}
+
+// Replay sends a recorded delivery's body again to the same target.
+func (d *tuiDeps) Replay(ctx context.Context, id string) (ui.FireResult, error) {
+	ex, ok := d.rec.Get(id)
+	if !ok {
+		return ui.FireResult{}, fmt.Errorf("exchange %s is not in the delivery log", id)
+	}
+	r := d.sender.Send(ctx, events.Delivery{Event: ex.Event, Target: ex.Target, Body: ex.Request.Body, ReplayOf: ex.DeliveryID})
+	return fireResult(r), nil
+}
+
+func (d *tuiDeps) List() []recorder.Exchange {
+	return d.rec.List(recorder.Filter{Kind: recorder.KindDelivery})
+}
+
+func (d *tuiDeps) Get(id string) (recorder.Exchange, bool) { return d.rec.Get(id) }
+
+func (d *tuiDeps) Subscribe() (<-chan recorder.Exchange, func()) { return d.rec.Subscribe() }
+
+func toUIWebhook(w mock.Webhook) ui.Webhook {
+	return ui.Webhook{Key: w.Key, Target: w.Target, Events: w.Events, Archived: w.Archived, CreatedAt: time.UnixMilli(w.CreatedAt)}
+}
+
+// Clipboard: a clipboard command when one is installed, else OSC 52.
+func (d *tuiDeps) Copy(text string) error {
+	for _, c := range [][]string{{"pbcopy"}, {"wl-copy"}, {"xclip", "-selection", "clipboard"}, {"xsel", "--clipboard", "--input"}} {
+		if _, err := exec.LookPath(c[0]); err != nil {
+			continue
+		}
+		if c[0] == "wl-copy" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			continue
+		}
+		if (c[0] == "xclip" || c[0] == "xsel") && os.Getenv("DISPLAY") == "" {
+			continue
+		}
+		cmd := exec.Command(c[0], c[1:]...)
+		cmd.Stdin = strings.NewReader(text)
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s failed (%v); select the text in the detail view instead", c[0], err)
+		}
+		return nil
+	}
+	if !isTerminal(d.stderr) {
+		return errors.New("no clipboard command (pbcopy, wl-copy, xclip, xsel) and no terminal for OSC 52; select the text in the detail view instead")
+	}
+	_, err := io.WriteString(d.stderr, "\x1b]52;c;"+base64.StdEncoding.EncodeToString([]byte(text))+"\a")
+	return err
+}
+
+// Prepare writes the payload to a private temp file for $VISUAL/$EDITOR.
+func (d *tuiDeps) Prepare(text string) (*exec.Cmd, func() (string, error), error) {
+	editor := os.Getenv("VISUAL")
+	if editor == "" {
+		editor = os.Getenv("EDITOR")
+	}
+	args := strings.Fields(editor)
+	if len(args) == 0 {
+		return nil, nil, nil
+	}
+	f, err := os.CreateTemp("", "psbox-payload-*.json")
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot create a file for the editor: %v", err)
+	}
+	path := f.Name()
+	_, werr := f.WriteString(text)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return nil, nil, fmt.Errorf("cannot write the payload for the editor: %v", werr)
+	}
+	cmd := exec.Command(args[0], append(args[1:], path)...)
+	return cmd, func() (string, error) {
+		defer os.Remove(path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("cannot read the edited payload: %v", err)
+		}
+		return string(b), nil
+	}, nil
+}
+
+// webhookAdapter gives mock.Store the UI's WebhookStore shape.
+type webhookAdapter struct{ s *mock.Store }
+
+func (a webhookAdapter) List(context.Context) ([]ui.Webhook, error) {
+	list := a.s.List()
+	out := make([]ui.Webhook, len(list))
+	for i, w := range list {
+		out[i] = toUIWebhook(w)
+	}
+	return out, nil
+}
+
+func (a webhookAdapter) Create(_ context.Context, target string, events []string) (ui.Webhook, error) {
+	w, err := a.s.Create(target, events)
+	return toUIWebhook(w), err
+}
+
+func (a webhookAdapter) UpdateEvents(_ context.Context, key string, events []string) (ui.Webhook, error) {
+	w, err := a.s.Update(key, nil, events)
+	return toUIWebhook(w), err
+}
+
+func (a webhookAdapter) Archive(_ context.Context, key string) (ui.Webhook, error) {
+	w, err := a.s.Archive(key)
+	return toUIWebhook(w), err
+}
+
+// tuiCases runs the contract cases in dir against the target, loading the
+// files on every run so edits are picked up.
+type tuiCases struct {
+	dir    string
+	sender *events.Sender
+	target string
+}
+
+func (c *tuiCases) Run(ctx context.Context) ([]ui.CaseResult, error) {
+	cases, err := fixtures.LoadCases(c.dir)
+	if err != nil {
+		return nil, oneLineErr(caseFileError(err))
+	}
+	results := fixtures.Run(ctx, cases, senderDeliver(c.sender, c.target), fixtures.RunOptions{Concurrency: 4})
+	out := make([]ui.CaseResult, len(results))
+	for i, r := range results {
+		out[i] = ui.CaseResult{Name: r.Case.Name, Event: r.Case.Event, File: r.Case.File, Pass: r.Pass, Diff: r.Diff, Ref: r}
+		if !r.Pass && r.Answer.Status == 0 && r.Answer.Reason != "" {
+			out[i].Err = fmt.Sprintf("no answer from %s (%s): %s", c.target, r.Answer.Reason, r.Answer.Err)
+		}
+	}
+	return out, nil
+}
+
+// Accept writes the case's actual answer into its file, as `psbox test
+// --update` does.
+func (c *tuiCases) Accept(ctx context.Context, r ui.CaseResult) error {
+	res, ok := r.Ref.(fixtures.Result)
+	if !ok {
+		return fmt.Errorf("case %q has no answer to accept; run the cases first", r.Name)
+	}
+	_, err := fixtures.UpdateFiles([]fixtures.Result{res})
+	return err
+}
+
+func oneLineErr(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.err
+	}
+	return err
 }
