@@ -92,7 +92,9 @@ func ValidateEvents(names []string) error {
 // Store holds the webhook subscriptions in memory and in <dir>/webhooks.json.
 // Every mutation is on disk (temp file, fsync, rename, fsync of the folder)
 // before the method returns. Concurrent mutations share one write (group
-// commit). A Store is safe for concurrent use.
+// commit). If a write fails, the method returns the error and the change
+// stays in memory; the next successful write persists it. A Store is safe
+// for concurrent use.
 type Store struct {
 	dir  string
 	path string
