@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
+)
+
+func TestTUI_NeedsATerminal(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--state", t.TempDir(), "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if msg := errOut.String(); !strings.Contains(msg, "psbox serve") || !strings.Contains(msg, "psbox trigger") || strings.Count(msg, "\n") != 1 {
+		t.Errorf("stderr %q: want one sentence pointing to psbox serve and psbox trigger", msg)
+	}
+}
+
+func TestTUIOptions_Validate(t *testing.T) {
+	dir := t.TempDir()
+	ok := serveOptions{addr: "127.0.0.1:8484", publicKey: "pk", secretKey: "sk"}
+	tests := []struct {
+		name string
+		o    tuiOptions
+		want string // "" means valid
+	}{
+		{"defaults", tuiOptions{serve: ok}, ""},
+		{"target and cases", tuiOptions{serve: ok, target: "http://localhost:3000/hooks", cases: dir}, ""},
+		{"bad target", tuiOptions{serve: ok, target: "ftp://x"}, "--target"},
+		{"missing cases", tuiOptions{serve: ok, cases: filepath.Join(dir, "nope")}, "--cases"},
+		{"bad addr", tuiOptions{serve: serveOptions{addr: "nope", publicKey: "pk", secretKey: "sk"}}, "--addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.o.validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("validate: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("validate = %v, want an error about %s", err, tt.want)
+			}
+			if code := err.(*exitError).code; code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+		})
+	}
+}
+
+// The adapters over the real pieces: firing records an exchange that the
+// subscription streams, to the target or to the subscribed webhooks, and
+// replay marks the new attempt.
+func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
+	dir := t.TempDir()
+	rec, err := recorder.Open(dir, recorder.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	hooks, err := mock.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := httptest.NewServer(http.HandlerFunc(acknowledge))
+	defer target.Close()
+	hooked := httptest.NewServer(http.HandlerFunc(acknowledge))
+	defer hooked.Close()
+	sender, err := events.New(events.Options{UserAgent: "psbox/test",
+		Wrap: func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Close()
+	d := &tuiDeps{rec: rec, hooks: hooks, sender: sender, target: target.URL}
+
+	ch, cancel := d.Subscribe()
+	defer cancel()
+	ctx := context.Background()
+
+	res, err := d.Fire(ctx, "application_created", 7, nil)
+	if err != nil || len(res) != 1 || !res[0].OK || res[0].Target != target.URL {
+		t.Fatalf("Fire = %+v, %v; want one delivery to the target", res, err)
+	}
+	ex := next(t, ch)
+	want, _ := d.Build("application_created", 7)
+	if ex.Event != "application_created" || !bytes.Equal(ex.Request.Body, want) || ex.Status() != 200 {
+		t.Errorf("recorded %s %d %q; want the seed-7 payload answered 200", ex.Event, ex.Status(), ex.Request.Body)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(ex.Response.Body, &body); err != nil || body["event"] != "application_created" {
+		t.Errorf("receiver answered %q, want JSON naming the event", ex.Response.Body)
+	}
+
+	if _, err := (webhookAdapter{hooks}).Create(ctx, hooked.URL, []string{"application_approved"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = d.Fire(ctx, "application_approved", 1, []byte(`{"edited":true}`))
+	if err != nil || len(res) != 1 || res[0].Target != hooked.URL {
+		t.Fatalf("Fire = %+v, %v; want one delivery to the subscribed webhook", res, err)
+	}
+	if ex2 := next(t, ch); string(ex2.Request.Body) != `{"edited":true}` {
+		t.Errorf("sent %q, want the edited body as is", ex2.Request.Body)
+	}
+
+	r, err := d.Replay(ctx, ex.ID)
+	if err != nil || !r.OK {
+		t.Fatalf("Replay = %+v, %v", r, err)
+	}
+	if ex3 := next(t, ch); ex3.ReplayOf != ex.DeliveryID || !bytes.Equal(ex3.Request.Body, ex.Request.Body) {
+		t.Errorf("replay recorded replay_of %q body %q; want %q and the same body", ex3.ReplayOf, ex3.Request.Body, ex.DeliveryID)
+	}
+	if n := len(d.List()); n != 3 {
+		t.Errorf("List has %d exchanges, want 3", n)
+	}
+}
+
+func next(t *testing.T, ch <-chan recorder.Exchange) recorder.Exchange {
+	t.Helper()
+	select {
+	case ex := <-ch:
+		return ex
+	case <-time.After(5 * time.Second):
+		t.Fatal("no exchange recorded within 5s")
+	}
+	return recorder.Exchange{}
+}
+
+func TestTUIDeps_EditorRoundTrip(t *testing.T) {
+	t.Setenv("VISUAL", "")
+	t.Setenv("EDITOR", "")
+	d := &tuiDeps{}
+	if cmd, _, err := d.Prepare("{}"); cmd != nil || err != nil {
+		t.Fatalf("with no editor set, Prepare = %v, %v; want nil, nil (inline editing)", cmd, err)
+	}
+	t.Setenv("EDITOR", "sed -i s/1/2/")
+	cmd, result, err := d.Prepare(`{"n":1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := result()
+	if err != nil || got != `{"n":2}` {
+		t.Errorf("edited text %q, %v; want {\"n\":2}", got, err)
+	}
+	if _, err := os.Stat(cmd.Args[len(cmd.Args)-1]); !os.IsNotExist(err) {
+		t.Error("the temp file was not removed")
+	}
+}
