@@ -694,7 +694,7 @@ func decodeChunk(data []byte, base int64, line int, last bool, path string) chun
 			continue
 		}
 		var sm summary
-		err := json.Unmarshal(ln, &sm)
+		err := scanSummary(ln, &sm)
 		if err == nil && sm.ID == "" {
 			err = errors.New("the record has no id")
 		}

@@ -1,0 +1,118 @@
+package recorder
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkStore_Append measures durable appends: every exchange is written
+// and fsynced by group commit before the clock stops.
+func BenchmarkStore_Append(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	exs := make([]Exchange, 1024)
+	for i := range exs {
+		exs[i] = sampleExchange(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.Append(exs[i%len(exs)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+	if err := s.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "exchanges/s")
+}
+
+var loadDir string
+
+// writeLog writes n realistic exchanges once per test binary.
+func writeLog(b *testing.B, n int) string {
+	if loadDir != "" {
+		return loadDir
+	}
+	dir, err := os.MkdirTemp("", "psbox-bench-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Open(dir, Options{MaxBatch: 4096})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		s.Append(sampleExchange(i))
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	loadDir = dir
+	return dir
+}
+
+// BenchmarkStore_Load100k opens a log of 100,000 exchanges and reports the
+// heap it keeps afterwards.
+func BenchmarkStore_Load100k(b *testing.B) {
+	const n = 100_000
+	dir := writeLog(b, n)
+	b.Cleanup(func() { os.RemoveAll(loadDir); loadDir = "" })
+	fi, _ := os.Stat(filepath.Join(dir, FileName))
+	var keep *Store
+	b.ResetTimer()
+	for range b.N {
+		if keep != nil {
+			keep.Close()
+		}
+		s, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.Len() != n {
+			b.Fatalf("loaded %d, want %d", s.Len(), n)
+		}
+		keep = s
+	}
+	b.StopTimer()
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MB-heap")
+	b.ReportMetric(float64(fi.Size())/(1<<20), "MB-file")
+	// The index is usable: the newest 50 come back from the file.
+	if got := keep.List(Filter{Limit: 50}); len(got) != 50 {
+		b.Fatalf("List: %d", len(got))
+	}
+	runtime.KeepAlive(keep)
+	keep.Close()
+}
+
+func BenchmarkStore_ListLimit50(b *testing.B) {
+	dir := writeLog(b, 100_000)
+	b.Cleanup(func() { os.RemoveAll(loadDir); loadDir = "" })
+	s, err := Open(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for range b.N {
+		if got := s.List(Filter{Failed: true, Limit: 50}); len(got) != 50 {
+			b.Fatal(fmt.Sprint(len(got)))
+		}
+	}
+}
