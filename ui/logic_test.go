@@ -276,3 +276,25 @@ func TestModel_ErrorLevels(t *testing.T) {
 		t.Error("Err() should return the fatal error for main to print")
 	}
 }
+
+// ? shows every binding of the screen plus the global ones, and the screen
+// shrinks to make room.
+func TestModel_FullHelp(t *testing.T) {
+	h := newHarness(t)
+	var tm tea.Model = New(h.opts)
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	short := tm.(Model).events.height
+	tm, _ = tm.Update(press("?"))
+	v := tm.View()
+	for _, want := range []string{"shift+tab", "previous screen", "pgdn", "seed"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("full help lacks %q:\n%s", want, v)
+		}
+	}
+	if got := tm.(Model).events.height; got >= short {
+		t.Errorf("screen height %d with full help, want less than %d", got, short)
+	}
+	if n := strings.Count(v, "\n") + 1; n != 30 {
+		t.Errorf("view has %d lines, want 30", n)
+	}
+}
