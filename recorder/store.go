@@ -247,13 +247,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 }
 
 func marshalLine(ex *Exchange) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(ex); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return appendLine(make([]byte, 0, 1024+len(ex.Request.Body)), ex), nil
 }
 
 // insert adds e in ID order; false when the ID is taken. Callers hold mu.

@@ -143,10 +143,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
 		if req.GetBody != nil {
 			if rc, err := req.GetBody(); err == nil {
-				c := &capture{}
-				io.Copy(c, io.LimitReader(rc, recorder.MaxBodyBytes+1))
+				ex.Request.Body, ex.Request.Truncated = readCapped(rc, req.ContentLength)
 				rc.Close()
-				ex.Request.Body, ex.Request.Truncated = c.body()
 			}
 		} else {
 			reqTee = &capture{}
@@ -180,6 +178,33 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, rec: t.rec, start: start, contentLength: resp.ContentLength}
 	return resp, nil
+}
+
+// readCapped reads up to MaxBodyBytes of r and reports whether more was
+// there; size (when known) sizes the buffer up front.
+func readCapped(r io.Reader, size int64) (recorder.Body, bool) {
+	n := recorder.MaxBodyBytes + 1
+	if size >= 0 && size < int64(n) {
+		n = int(size) + 1 // +1 sees EOF without growing
+	}
+	buf := make([]byte, 0, n)
+	for len(buf) <= recorder.MaxBodyBytes {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := r.Read(buf[len(buf):min(cap(buf), recorder.MaxBodyBytes+1)])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			break
+		}
+	}
+	if len(buf) > recorder.MaxBodyBytes {
+		return recorder.Body(buf[:recorder.MaxBodyBytes]), true
+	}
+	if len(buf) == 0 {
+		return nil, false
+	}
+	return recorder.Body(buf), false
 }
 
 // capture keeps the first MaxBodyBytes written to it and counts the rest.

@@ -1,0 +1,164 @@
+package recorder
+
+import (
+	"encoding/base64"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// appendLine appends ex as one JSON line (with '\n'): the same document
+// encoding/json makes of an Exchange, written by hand because it is on
+// every delivery's path and reflection costs several times more.
+func appendLine(b []byte, ex *Exchange) []byte {
+	b = append(b, `{"id":`...)
+	b = appendString(b, ex.ID)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, string(ex.Kind))
+	if ex.DeliveryID != "" {
+		b = append(b, `,"delivery_id":`...)
+		b = appendString(b, ex.DeliveryID)
+	}
+	if ex.Event != "" {
+		b = append(b, `,"event":`...)
+		b = appendString(b, ex.Event)
+	}
+	if ex.Attempt != 0 {
+		b = append(b, `,"attempt":`...)
+		b = strconv.AppendInt(b, int64(ex.Attempt), 10)
+	}
+	if ex.ReplayOf != "" {
+		b = append(b, `,"replay_of":`...)
+		b = appendString(b, ex.ReplayOf)
+	}
+	b = append(b, `,"target":`...)
+	b = appendString(b, ex.Target)
+	b = append(b, `,"request":{"method":`...)
+	b = appendString(b, ex.Request.Method)
+	b = append(b, `,"url":`...)
+	b = appendString(b, ex.Request.URL)
+	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated)
+	if r := ex.Response; r != nil {
+		b = append(b, `,"response":{"status":`...)
+		b = strconv.AppendInt(b, int64(r.Status), 10)
+		b = appendMessage(b, r.Headers, r.Body, r.Truncated)
+	}
+	if ex.ErrorReason != "" {
+		b = append(b, `,"error_reason":`...)
+		b = appendString(b, ex.ErrorReason)
+	}
+	if ex.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendString(b, ex.Error)
+	}
+	if ex.InsecureTLS {
+		b = append(b, `,"insecure_tls":true`...)
+	}
+	b = append(b, `,"start":"`...)
+	b = ex.Start.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","duration_ns":`...)
+	b = strconv.AppendInt(b, int64(ex.Duration), 10)
+	return append(b, "}\n"...)
+}
+
+// appendMessage writes the headers, body and truncated fields shared by
+// Request and Response, and the closing brace.
+func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) []byte {
+	if len(h) > 0 {
+		b = append(b, `,"headers":{`...)
+		keys := make([]string, 0, len(h))
+		for k := range h {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			vs := h[k]
+			if vs == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, v := range vs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, v)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
+	}
+	if len(body) > 0 {
+		b = append(b, `,"body":`...)
+		if utf8.Valid(body) {
+			b = appendString(b, string(body))
+		} else {
+			b = append(b, `{"base64":"`...)
+			b = base64.StdEncoding.AppendEncode(b, body)
+			b = append(b, `"}`...)
+		}
+	}
+	if truncated {
+		b = append(b, `,"truncated":true`...)
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// encoding/json does; U+2028 and U+2029 are escaped so the line is also
+// valid JavaScript.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,43 @@
+package recorder
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestAppendLine_DecodesToTheSameExchange(t *testing.T) {
+	full := sampleExchange(3)
+	full.ID, full.ReplayOf, full.ErrorReason, full.Error, full.InsecureTLS = "ex_1", "ex_0", ReasonStatus, "boom \"quoted\"\n\ttab", true
+	full.Request.Headers["Odd\x01Name"] = []string{"a\u2028b", "<&>", "\xff\xfe"}
+	full.Request.Headers["Nil"] = nil
+	full.Request.Truncated = true
+	full.Response.Body = Body{0xff, 0x00, 0x01}
+	full.Response.Truncated = true
+	full.Start = time.Date(2026, 2, 3, 4, 5, 6, 789, time.FixedZone("x", 3600))
+	bare := Exchange{ID: "ex_2", Kind: KindAPI}
+	for _, ex := range []Exchange{full, bare} {
+		line := appendLine(nil, &ex)
+		if line[len(line)-1] != '\n' {
+			t.Fatal("no newline")
+		}
+		var fast, std Exchange
+		if err := json.Unmarshal(line, &fast); err != nil {
+			t.Fatalf("%v\n%s", err, line)
+		}
+		ref, _ := json.Marshal(&ex)
+		if err := json.Unmarshal(ref, &std); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("hand-written line decodes differently:\n%s\n%s", line, ref)
+		}
+		var m1, m2 map[string]any
+		json.Unmarshal(line, &m1)
+		json.Unmarshal(ref, &m2)
+		if !reflect.DeepEqual(m1, m2) {
+			t.Fatalf("documents differ:\n%s\n%s", line, ref)
+		}
+	}
+}
