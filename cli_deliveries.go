@@ -1,18 +1,464 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
-// newDeliveriesCmd is a placeholder until the command lands.
+// deliveriesFilter holds the filter flags list and export share.
+type deliveriesFilter struct {
+	event  string
+	failed bool
+	kind   string
+}
+
+func (f *deliveriesFilter) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.event, "event", "", "only exchanges of this event (see 'psbox events')")
+	fl.BoolVar(&f.failed, "failed", false, "only exchanges that did not end in a 2xx answer")
+	fl.StringVar(&f.kind, "kind", "", "only this kind: delivery (webhooks psbox sent) or api (calls to the mock API)")
+}
+
+func (f *deliveriesFilter) filter() (recorder.Filter, error) {
+	out := recorder.Filter{Event: f.event, Failed: f.failed, Kind: recorder.Kind(f.kind)}
+	switch out.Kind {
+	case "", recorder.KindDelivery, recorder.KindAPI:
+	default:
+		return out, usageError("--kind must be delivery or api, not %q", f.kind)
+	}
+	if f.event != "" {
+		if _, ok := fixtures.Lookup(f.event); !ok {
+			return out, asUsage(fixtures.UnknownEventError(f.event))
+		}
+	}
+	return out, nil
+}
+
+// openRecorder opens the delivery log in the state folder; warnings (a
+// skipped torn line) go to stderr.
+func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
+	s, err := recorder.Open(g.state, recorder.Options{Logf: func(format string, args ...any) {
+		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
+	}})
+	if err != nil {
+		return nil, usageError("%v; pass --state with a folder psbox can read and write", err)
+	}
+	return s, nil
+}
+
 func newDeliveriesCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var (
+		f       deliveriesFilter
+		jsonOut bool
+		limit   int
+	)
+	cmd := &cobra.Command{
 		Use:   "deliveries",
-		Short: "(not built yet)",
+		Short: "List recorded exchanges: webhooks sent and mock API calls, newest first",
+		Long: `List the exchanges psbox recorded in <state>/deliveries.jsonl, newest first:
+every webhook delivery attempt psbox made and every call to its mock API.
+
+Secrets (Authorization, Cookie, Set-Cookie, X-Api-Key, Proxy-Authorization,
+any whsec_ value, and user:password in URLs) are redacted when recorded.`,
+		Example: `  psbox deliveries
+  psbox deliveries --failed --event application_created --limit 10
+  psbox deliveries --json | jq .response.status
+  psbox deliveries show ex_01jd3k
+  psbox deliveries replay ex_01jd3k --to http://localhost:3000/webhooks
+  psbox deliveries export --format har -o deliveries.har`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("deliveries: not built yet")
+			flt, err := f.filter()
+			if err != nil {
+				return err
+			}
+			if limit < 0 {
+				return usageError("--limit must be 0 (all) or more, not %d", limit)
+			}
+			flt.Limit = limit
+			s, err := openRecorder(g, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			exs := s.List(flt)
+			if jsonOut {
+				return recorder.WriteJSONL(cmd.OutOrStdout(), exs)
+			}
+			return writeDeliveriesTable(cmd.OutOrStdout(), exs)
 		},
 	}
+	f.add(cmd)
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "one JSON object per line (the log's own format)")
+	cmd.Flags().IntVar(&limit, "limit", 50, "show at most this many (0: all)")
+	cmd.AddCommand(newDeliveriesShowCmd(g), newDeliveriesReplayCmd(g), newDeliveriesExportCmd(g))
+	return cmd
+}
+
+func writeDeliveriesTable(w io.Writer, exs []recorder.Exchange) error {
+	if len(exs) == 0 {
+		_, err := fmt.Fprintln(w, "No exchanges recorded yet (or none match). Send one with 'psbox trigger EVENT --to URL'.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tID\tEVENT\tTARGET\tRESULT\tLATENCY\tATTEMPT")
+	for i := range exs {
+		ex := &exs[i]
+		event := ex.Event
+		if event == "" {
+			event = "-"
+		}
+		target := ex.Target
+		if ex.Kind == recorder.KindAPI {
+			event = "api"
+			target = ex.Request.Method + " " + pathOf(ex.Request.URL)
+		}
+		attempt := "-"
+		if ex.Attempt > 0 {
+			attempt = fmt.Sprint(ex.Attempt)
+			if ex.ReplayOf != "" {
+				attempt += " (replay)"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			ex.Start.Local().Format("2006-01-02 15:04:05"), ex.ID, event, target, resultText(ex), latency(ex.Duration), attempt)
+	}
+	return tw.Flush()
+}
+
+func pathOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[i+3+j:]
+		}
+	}
+	return u
+}
+
+// resultText is the status, or the failure reason when there was no answer.
+func resultText(ex *recorder.Exchange) string {
+	switch {
+	case ex.Response == nil && ex.ErrorReason != "":
+		return ex.ErrorReason
+	case ex.Response == nil:
+		return "no answer"
+	case ex.ErrorReason != "" && ex.ErrorReason != recorder.ReasonStatus && ex.ErrorReason != recorder.ReasonRedirect:
+		return fmt.Sprintf("%d %s", ex.Response.Status, ex.ErrorReason)
+	}
+	return fmt.Sprint(ex.Response.Status)
+}
+
+func latency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+// lookupExchange finds an exchange by id or unique prefix, or explains why not.
+func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
+	if ex, ok := s.Get(id); ok {
+		return ex, nil
+	}
+	if m := s.Matches(id, 4); len(m) > 1 {
+		more := ""
+		if len(m) > 3 {
+			m, more = m[:3], ", ..."
+		}
+		return recorder.Exchange{}, usageError("%q matches several recorded exchanges (%s%s); type more of the id", id, strings.Join(m, ", "), more)
+	}
+	return recorder.Exchange{}, usageError("no recorded exchange has the id %q; run 'psbox deliveries' to list them", id)
+}
+
+func newDeliveriesShowCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:     "show ID",
+		Short:   "Show one exchange in full: request, response, headers, bodies, error",
+		Example: "  psbox deliveries show ex_01jd3k4m5n   # an id or a unique prefix of one",
+		Args:    exactlyOneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := openRecorder(g, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ex, err := lookupExchange(s, args[0])
+			if err != nil {
+				return err
+			}
+			return writeExchange(cmd.OutOrStdout(), &ex)
+		},
+	}
+}
+
+func exactlyOneID(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usageError("give one exchange id (see 'psbox deliveries' for ids), e.g. 'psbox deliveries %s ex_01jd3k'", cmd.Name())
+	}
+	return nil
+}
+
+func writeExchange(w io.Writer, ex *recorder.Exchange) error {
+	var b strings.Builder
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%-10s %s\n", k, v)
+		}
+	}
+	row("Exchange", ex.ID)
+	row("Kind", string(ex.Kind))
+	row("Event", ex.Event)
+	if ex.DeliveryID != "" {
+		row("Delivery", fmt.Sprintf("%s, attempt %d", ex.DeliveryID, ex.Attempt))
+	}
+	row("Replay of", ex.ReplayOf)
+	row("Target", ex.Target)
+	row("Started", ex.Start.Local().Format("2006-01-02 15:04:05.000 MST"))
+	row("Latency", latency(ex.Duration))
+	if ex.InsecureTLS {
+		row("TLS", "certificate not verified (--insecure)")
+	}
+	switch {
+	case ex.Error != "":
+		row("Result", fmt.Sprintf("failed (%s): %s", ex.ErrorReason, ex.Error))
+	case ex.Failed():
+		row("Result", fmt.Sprintf("failed: answered %d", ex.Status()))
+	default:
+		row("Result", fmt.Sprintf("ok: answered %d", ex.Status()))
+	}
+
+	fmt.Fprintf(&b, "\nRequest\n%s %s\n", ex.Request.Method, ex.Request.URL)
+	writeHeaders(&b, ex.Request.Headers)
+	writeBody(&b, ex.Request.Body, ex.Request.Truncated)
+	if r := ex.Response; r != nil {
+		fmt.Fprintf(&b, "\nResponse\n%d %s\n", r.Status, http.StatusText(r.Status))
+		writeHeaders(&b, r.Headers)
+		writeBody(&b, r.Body, r.Truncated)
+	} else {
+		b.WriteString("\nResponse\n(none: the attempt failed before an answer came)\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeHeaders(b *strings.Builder, h map[string][]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			fmt.Fprintf(b, "%s: %s\n", k, v)
+		}
+	}
+}
+
+func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
+	if len(body) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	var pretty bytes.Buffer
+	switch {
+	case json.Valid(body) && json.Indent(&pretty, body, "", "  ") == nil:
+		b.Write(pretty.Bytes())
+	case utf8.Valid(body):
+		b.Write(body)
+	default:
+		fmt.Fprintf(b, "(%d bytes of binary data; 'psbox deliveries export --format jsonl' has them in base64)", len(body))
+	}
+	b.WriteString("\n")
+	if truncated {
+		fmt.Fprintf(b, "(truncated: psbox keeps the first %d bytes of a body)\n", recorder.MaxBodyBytes)
+	}
+}
+
+func newDeliveriesReplayCmd(g *globals) *cobra.Command {
+	var (
+		to, sign, secret string
+		timeout          time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "replay ID",
+		Short: "Send a recorded delivery's payload again, as a new delivery",
+		Long: `Send the payload of a recorded delivery again: a new delivery id, a fresh
+timestamp (and signature with --sign), recorded as a new exchange whose
+replay_of names the original. It goes to the original target unless --to
+says otherwise. Secrets were redacted when the payload was recorded (any
+whsec_ value is sent as [redacted]); the original headers are not copied,
+only the payload is.
+Exit code 1 when the replay is not answered with 2xx.`,
+		Example: `  psbox deliveries replay ex_01jd3k
+  psbox deliveries replay ex_01jd3k --to http://localhost:3000/webhooks --sign standard-webhooks --secret whsec_...`,
+		Args: exactlyOneID,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to != "" {
+				if err := events.ValidateTarget(to); err != nil {
+					return asUsage(err)
+				}
+			}
+			s, err := openRecorder(g, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			orig, err := lookupExchange(s, args[0])
+			if err != nil {
+				return err
+			}
+			if orig.Kind != recorder.KindDelivery {
+				return usageError("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", orig.ID)
+			}
+			target := orig.Target
+			if to != "" {
+				target = to
+			}
+			sender, err := events.New(events.Options{
+				Timeout:   timeout,
+				Sign:      sign,
+				Secret:    secret,
+				UserAgent: "psbox/" + version,
+				Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, s) },
+			})
+			if err != nil {
+				return asUsage(err)
+			}
+			defer sender.Close()
+			res := sender.Send(cmd.Context(), events.Delivery{Event: orig.Event, Target: target, Body: orig.Request.Body, ReplayOf: orig.ID})
+			if err := s.Flush(); err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: warning: the replay was not saved to the log: %v\n", err)
+			}
+			recorded := ""
+			if got := s.List(recorder.Filter{DeliveryID: res.DeliveryID, Limit: 1}); len(got) == 1 {
+				recorded = ", recorded as " + got[0].ID
+			}
+			out := cmd.OutOrStdout()
+			if res.OK {
+				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, target, res.Status, latency(res.Latency), res.DeliveryID, recorded)
+				return nil
+			}
+			fmt.Fprintf(out, "replay of %s to %s failed: %s (delivery %s%s)\n", orig.ID, target, res.Err, res.DeliveryID, recorded)
+			return errSilent
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "send to this URL instead of the original target")
+	cmd.Flags().StringVar(&sign, "sign", "", "sign the replay: standard-webhooks or hmac-sha256 (needs --secret)")
+	cmd.Flags().StringVar(&secret, "secret", "", "signing secret (whsec_... for standard-webhooks)")
+	cmd.Flags().DurationVar(&timeout, "timeout", events.DefaultTimeout, "give up on the attempt after this long (psbox's choice of default)")
+	return cmd
+}
+
+func newDeliveriesExportCmd(g *globals) *cobra.Command {
+	var (
+		f           deliveriesFilter
+		format, out string
+	)
+	cmd := &cobra.Command{
+		Use:   "export --format har|jsonl [-o FILE]",
+		Short: "Export recorded exchanges as HAR 1.2 or JSON Lines, oldest first",
+		Long: `Export recorded exchanges, oldest first, redacted:
+  har    HAR 1.2, opens in browser devtools and HTTP tools; psbox's own fields
+         start with "_" (_id, _deliveryId, _event, _attempt, _error, _errorReason);
+         an attempt that got no answer has response status 0 and _error.
+  jsonl  one exchange per line, the log's own format.
+With -o the file is written whole or not at all (temp file, fsync, rename).`,
+		Example: `  psbox deliveries export --format har -o deliveries.har
+  psbox deliveries export --format jsonl --failed --event application_created > failed.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "har" && format != "jsonl" {
+				if format == "" {
+					return usageError("choose an export format: --format har or --format jsonl")
+				}
+				return usageError("unknown export format %q; use --format har or --format jsonl", format)
+			}
+			flt, err := f.filter()
+			if err != nil {
+				return err
+			}
+			s, err := openRecorder(g, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			exs := s.List(flt)
+			slices.Reverse(exs) // oldest first
+			write := func(w io.Writer) error {
+				if format == "har" {
+					return recorder.WriteHAR(w, exs, "psbox/"+version)
+				}
+				return recorder.WriteJSONL(w, exs)
+			}
+			if out == "" || out == "-" {
+				return write(cmd.OutOrStdout())
+			}
+			if err := writeFileAtomic(out, write); err != nil {
+				return usageError("cannot write %s: %v; check that its folder exists and is writable", out, err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "psbox: exported %d exchanges to %s\n", len(exs), out)
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&format, "format", "", "har or jsonl (required)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout (atomically)")
+	return cmd
+}
+
+// writeFileAtomic writes path as a whole: a temp file in the same folder,
+// fsynced, then renamed over path.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return unwrapPathErr(err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

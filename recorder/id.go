@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -16,7 +17,8 @@ const IDPrefix = "ex_"
 
 // idGen makes ULID-like IDs: 48 bits of milliseconds then 80 random bits,
 // 26 characters. Within one millisecond the random part counts up, so IDs
-// made by one process are strictly increasing.
+// made by one process are strictly increasing (for at least half a million IDs
+// within one millisecond).
 type idGen struct {
 	mu     sync.Mutex
 	lastMS int64
@@ -28,15 +30,16 @@ func (g *idGen) next(now time.Time) string {
 	g.mu.Lock()
 	ms := now.UnixMilli()
 	if ms <= g.lastMS {
+		// Same millisecond: step up by a random amount, so IDs made
+		// together still differ early enough for short prefixes.
 		ms = g.lastMS
-		g.lo++
-		if g.lo == 0 {
-			g.hi++
-		}
+		var carry uint64
+		g.lo, carry = bits.Add64(g.lo, rand.Uint64()>>4|1<<56, 0)
+		g.hi += uint16(carry)
 	} else {
 		g.lastMS = ms
-		g.hi = uint16(rand.Uint32())
-		g.lo = rand.Uint64() >> 1 // leave room to count up
+		g.hi = uint16(rand.Uint32()) >> 1 // leave room to count up
+		g.lo = rand.Uint64()
 	}
 	hi, lo := g.hi, g.lo
 	g.mu.Unlock()

@@ -49,7 +49,11 @@ func Classify(err error) string {
 		invalid   x509.CertificateInvalidError
 		echReject *tls.ECHRejectionError
 	)
+	var blocked interface{ Blocked() bool }
 	switch {
+	case errors.As(err, &blocked) && blocked.Blocked(),
+		strings.Contains(err.Error(), "psbox refuses to connect"):
+		return recorder.ReasonBlocked
 	case errors.Is(err, context.Canceled):
 		return recorder.ReasonCanceled
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
