@@ -1,0 +1,209 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock/events"
+)
+
+// Subscriptions is what the dispatcher needs from the subscription store.
+type Subscriptions interface {
+	// Subscribed returns the active webhooks subscribed to event.
+	Subscribed(event string) []Webhook
+}
+
+// ErrNoSubscriptions is returned by Fire when no active webhook subscribes
+// to the event and no target was given.
+type ErrNoSubscriptions struct {
+	Event string
+}
+
+func (e ErrNoSubscriptions) Error() string {
+	return fmt.Sprintf("no active webhook subscribes to %s; create one with POST /api/v2/webhooks "+
+		`{"target": "http://localhost:3000/webhooks", "events": [%q]} on psbox serve, or give a target`, e.Event, e.Event)
+}
+
+// BadInputError is a Fire failure caused by the caller's input (unknown
+// event, bad edit, bad target); Field names what was wrong.
+type BadInputError struct {
+	Field string
+	Err   error
+}
+
+func (e *BadInputError) Error() string { return e.Err.Error() }
+func (e *BadInputError) Unwrap() error { return e.Err }
+
+// maxFanOut bounds the deliveries of one Fire running at once.
+const maxFanOut = 8
+
+// Dispatcher builds an event's payload and sends it to one target or to
+// every webhook subscribed to the event.
+type Dispatcher struct {
+	Subs   Subscriptions
+	Sender *events.Sender
+}
+
+// Fire builds event from seed and edits and delivers it: to target when it
+// is not empty, else to every active subscription of the event (an
+// ErrNoSubscriptions when there is none). Results follow the subscriptions'
+// order. A *BadInputError means the input was wrong.
+func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits []fixtures.Edit, target string) ([]events.Result, error) {
+	if _, ok := fixtures.Lookup(event); !ok {
+		return nil, &BadInputError{"event", fixtures.UnknownEventError(event)}
+	}
+	body, err := fixtures.NewBuilder(seed).Build(event, edits...)
+	if err != nil {
+		return nil, &BadInputError{"set", err}
+	}
+	var targets []string
+	if target != "" {
+		if err := events.ValidateTarget(target); err != nil {
+			return nil, &BadInputError{"target", err}
+		}
+		targets = []string{target}
+	} else if d.Subs != nil {
+		for _, w := range d.Subs.Subscribed(event) {
+			if w.Matches(event) {
+				targets = append(targets, w.Target)
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return nil, ErrNoSubscriptions{Event: event}
+	}
+	results := make([]events.Result, len(targets))
+	sem := make(chan struct{}, maxFanOut)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i] = d.Sender.Send(ctx, events.Delivery{Event: event, Target: t, Body: body})
+		})
+	}
+	wg.Wait()
+	return results, nil
+}
+
+// fireRequest is the body of POST /_psbox/events.
+type fireRequest struct {
+	Event  string                     `json:"event"`
+	Set    map[string]json.RawMessage `json:"set"`
+	Unset  []string                   `json:"unset"`
+	Seed   *int64                     `json:"seed"`
+	Target string                     `json:"target"`
+}
+
+// fireResponse is the data of a POST /_psbox/events answer.
+type fireResponse struct {
+	Seed       int64           `json:"seed"`
+	Deliveries []events.Result `json:"deliveries"`
+}
+
+// Handler serves POST /_psbox/events, psbox's own control endpoint:
+// {"event": NAME, "set": {PATH: VALUE}, "unset": [PATH], "seed": N,
+// "target": URL} fires the event (to target, or to its subscriptions) and
+// answers 200 with {"data": {"seed", "deliveries": [...]}, "message",
+// "status"}. A delivery that fails is still a 200: each result says how it
+// ended. Bad input gets 400 naming the field; no subscription gets 409.
+func (d *Dispatcher) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			WriteError(w, http.StatusMethodNotAllowed, "use POST to fire an event")
+			return
+		}
+		var req fireRequest
+		if err := DecodeJSON(w, r, &req); err != nil {
+			WriteErr(w, err)
+			return
+		}
+		if req.Event == "" {
+			WriteError(w, http.StatusBadRequest, `invalid event: missing; send {"event": "application_created"}`)
+			return
+		}
+		edits, err := editsFrom(req.Set, req.Unset)
+		if err != nil {
+			WriteError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		var seed int64
+		if req.Seed != nil {
+			seed = *req.Seed
+		} else {
+			seed = RandomSeed()
+		}
+		results, err := d.Fire(r.Context(), req.Event, seed, edits, req.Target)
+		var bad *BadInputError
+		var none ErrNoSubscriptions
+		switch {
+		case errors.As(err, &bad):
+			WriteError(w, http.StatusBadRequest, "invalid "+bad.Field+": "+bad.Error())
+			return
+		case errors.As(err, &none):
+			WriteError(w, http.StatusConflict, none.Error())
+			return
+		case err != nil:
+			WriteError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		failed := 0
+		for _, res := range results {
+			if !res.OK {
+				failed++
+			}
+		}
+		msg := fmt.Sprintf("%s sent to %d target(s), %d delivered, %d failed (seed %d)", req.Event, len(results), len(results)-failed, failed, seed)
+		WriteJSON(w, http.StatusOK, fireResponse{Seed: seed, Deliveries: results}, msg)
+	})
+}
+
+// editsFrom turns the request's set and unset into builder edits, in a
+// stable order (sorted paths). A path beginning with "+" creates the field.
+func editsFrom(set map[string]json.RawMessage, unset []string) ([]fixtures.Edit, error) {
+	paths := make([]string, 0, len(set))
+	for p := range set {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var edits []fixtures.Edit
+	for _, p := range paths {
+		// Parse the path through ParseSet so path rules stay in one place;
+		// the value is already JSON.
+		e, err := fixtures.ParseSet(p + "=null")
+		if err != nil {
+			return nil, fmt.Errorf("invalid set: path %q: %v", p, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(set[p]))
+		dec.UseNumber() // large integers stay exact
+		if err := dec.Decode(&e.Value); err != nil {
+			return nil, fmt.Errorf("invalid set: the value of %q is not JSON: %v", p, err)
+		}
+		edits = append(edits, e)
+	}
+	for _, p := range unset {
+		e, err := fixtures.ParseUnset(p)
+		if err != nil {
+			return nil, fmt.Errorf("invalid unset: %v", err)
+		}
+		edits = append(edits, e)
+	}
+	return edits, nil
+}
+
+// RandomSeed returns a non-negative random seed for a payload.
+func RandomSeed() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.LittleEndian.Uint64(b[:]) >> 1 % 1_000_000_000)
+}
