@@ -116,3 +116,21 @@ func BenchmarkStore_ListLimit50(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStore_ListAll100k reads every exchange of a 100,000 log back in
+// full (what a caller without a Limit pays).
+func BenchmarkStore_ListAll100k(b *testing.B) {
+	dir := writeLog(b, 100_000)
+	b.Cleanup(func() { os.RemoveAll(loadDir); loadDir = "" })
+	s, err := Open(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for range b.N {
+		if got := s.List(Filter{}); len(got) != 100_000 {
+			b.Fatal(len(got))
+		}
+	}
+}

@@ -41,3 +41,32 @@ func TestAppendLine_DecodesToTheSameExchange(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLineRoundTrip: whatever an exchange holds, the hand-written encoder
+// and decoder agree with encoding/json.
+func FuzzLineRoundTrip(f *testing.F) {
+	f.Add("application_created", "Bearer x", []byte(`{"a":"b\"c"}`), 200)
+	f.Add("\u2028\x00\xff", "\xed\xa0\x80", []byte{0xff, 0}, 0)
+	f.Add("é\"\\/\b\f\n\r\t", "💡", []byte("\\u0041"), -1)
+	f.Fuzz(func(t *testing.T, s, h string, body []byte, status int) {
+		ex := Exchange{ID: "ex_" + s, Kind: Kind(s), DeliveryID: h, Event: s, Attempt: status, Target: h,
+			Request:  Request{Method: s, URL: h, Headers: map[string][]string{s: {h, s}, h: nil}, Body: body},
+			Error:    s + h,
+			Start:    time.Unix(int64(status), int64(len(s))).UTC(),
+			Duration: time.Duration(status)}
+		if status%2 == 0 {
+			ex.Response = &Response{Status: status, Headers: map[string][]string{h: {}}, Body: Body(s), Truncated: true}
+		}
+		line := appendLine(nil, &ex)
+		var std, fast Exchange
+		if err := json.Unmarshal(line, &std); err != nil {
+			t.Fatalf("encoding/json rejects the line: %v\n%s", err, line)
+		}
+		if err := fastDecode(line[:len(line)-1], &fast); err != nil {
+			t.Fatalf("fast decode failed: %v\n%s", err, line)
+		}
+		if !reflect.DeepEqual(std, fast) {
+			t.Fatalf("decoders disagree on\n%s\nstd  %#v\nfast %#v", line, std, fast)
+		}
+	})
+}

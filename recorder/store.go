@@ -2,7 +2,6 @@ package recorder
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -439,21 +438,44 @@ func (s *Store) List(f Filter) []Exchange {
 		}
 	}
 	s.mu.RUnlock()
-	out := make([]Exchange, 0, len(refs))
-	var buf []byte
-	for _, r := range refs {
-		if r.full != nil {
-			out = append(out, *r.full)
-			continue
+	out := make([]Exchange, len(refs))
+	oks := make([]bool, len(refs))
+	fill := func(lo, hi int) {
+		var buf []byte
+		for i := lo; i < hi; i++ {
+			r := refs[i]
+			if r.full != nil {
+				out[i], oks[i] = *r.full, true
+				continue
+			}
+			ex, err := s.readAt(r.off, r.n, &buf)
+			if err != nil {
+				s.logf("recorder: %v", err)
+				continue
+			}
+			out[i], oks[i] = ex, true
 		}
-		ex, err := s.readAt(r.off, r.n, &buf)
-		if err != nil {
-			s.logf("recorder: %v", err)
-			continue
-		}
-		out = append(out, ex)
 	}
-	return out
+	// Large lists are read back on every core.
+	if workers := runtime.GOMAXPROCS(0); len(refs) >= 4096 && workers > 1 {
+		var wg sync.WaitGroup
+		per := (len(refs) + workers - 1) / workers
+		for lo := 0; lo < len(refs); lo += per {
+			wg.Go(func() { fill(lo, min(lo+per, len(refs))) })
+		}
+		wg.Wait()
+	} else {
+		fill(0, len(refs))
+	}
+	n := 0
+	for i := range out {
+		if oks[i] {
+			out[n] = out[i]
+			n++
+		}
+	}
+	clear(out[n:])
+	return out[:n]
 }
 
 // Get returns the exchange with this ID. A unique prefix of an ID is
@@ -520,7 +542,7 @@ func (s *Store) readAt(off int64, n int32, buf *[]byte) (Exchange, error) {
 	if _, err := s.f.ReadAt(b, off); err != nil {
 		return ex, fmt.Errorf("reading %s at byte %d: %w", s.path, off, err)
 	}
-	if err := json.Unmarshal(b, &ex); err != nil {
+	if err := decodeLine(b, &ex); err != nil {
 		return ex, fmt.Errorf("%s at byte %d no longer parses: %w", s.path, off, err)
 	}
 	return ex, nil
