@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -44,7 +43,7 @@ func seedDeliveries(t *testing.T, target string) (string, []recorder.Exchange) {
 		{Kind: recorder.KindDelivery, DeliveryID: "dlv_b", Event: "application_approved", Attempt: 1, Target: target,
 			Request:     recorder.Request{Method: "POST", URL: target, Body: recorder.Body(`{"key":"appl_1","approved":true}`)},
 			ErrorReason: recorder.ReasonRefused, Error: "connection refused: is the receiver running?",
-			Start:       start.Add(time.Second), Duration: time.Millisecond},
+			Start: start.Add(time.Second), Duration: time.Millisecond},
 		{Kind: recorder.KindDelivery, DeliveryID: "dlv_c", Event: "application_created", Attempt: 2, Target: target,
 			Request:     recorder.Request{Method: "POST", URL: target, Body: recorder.Body(`{"key":"appl_2"}`)},
 			Response:    &recorder.Response{Status: 503, Body: recorder.Body(`{"error":"busy"}`)},
@@ -274,5 +273,4 @@ func TestDeliveriesReplay(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "only deliveries can be replayed") {
 		t.Fatalf("replaying an API call: %d %s", code, stderr)
 	}
-	_ = fmt.Sprint
 }
