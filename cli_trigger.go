@@ -1,18 +1,487 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
-// newTriggerCmd is a placeholder until the command lands.
+// triggerOptions are the flags of psbox trigger.
+type triggerOptions struct {
+	names        []string
+	to           string
+	seed         int64
+	seedSet      bool
+	sets, unsets []string
+	count        int
+	concurrency  int
+	rate         float64
+	headers      []string
+	timeout      time.Duration
+	retries      int
+	retriesSet   bool
+	backoff      string
+	sign         string
+	secret       string
+	sigHeader    string
+	jsonOut      bool
+	insecure     bool
+	allowPrivate bool
+	noRecord     bool
+
+	// Filled by validate.
+	edits    []fixtures.Edit
+	schedule events.Schedule
+	header   http.Header
+}
+
+// validate checks every flag and argument; its errors are user mistakes.
+func (o *triggerOptions) validate() error {
+	if len(o.names) == 0 {
+		return errors.New("name at least one event, e.g. psbox trigger application_created; run `psbox events` for the list")
+	}
+	for _, n := range o.names {
+		if _, ok := fixtures.Lookup(n); !ok {
+			return fixtures.UnknownEventError(n)
+		}
+	}
+	o.edits = o.edits[:0]
+	for _, s := range o.sets {
+		e, err := fixtures.ParseSet(s)
+		if err != nil {
+			return err
+		}
+		o.edits = append(o.edits, e)
+	}
+	for _, u := range o.unsets {
+		e, err := fixtures.ParseUnset(u)
+		if err != nil {
+			return err
+		}
+		o.edits = append(o.edits, e)
+	}
+	if o.to != "" {
+		if err := events.ValidateTarget(o.to); err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+	}
+	switch {
+	case o.count < 1:
+		return fmt.Errorf("--count %d: give 1 or more", o.count)
+	case o.concurrency < 1:
+		return fmt.Errorf("--concurrency %d: give 1 or more", o.concurrency)
+	case o.rate < 0:
+		return fmt.Errorf("--rate %g: give deliveries per second, 0 for no limit", o.rate)
+	case o.timeout <= 0:
+		return fmt.Errorf("--timeout %s: give a positive duration such as 10s", o.timeout)
+	case o.retries < 0:
+		return fmt.Errorf("--retries %d: give 0 or more", o.retries)
+	}
+	sched, err := events.ParseSchedule(o.backoff)
+	if err != nil {
+		return fmt.Errorf("--retry-backoff: %w", err)
+	}
+	o.schedule = sched
+	if !o.retriesSet && o.backoff == "standard-webhooks" {
+		o.retries = len(events.StandardWebhooksSchedule)
+	}
+	o.header = http.Header{}
+	for _, h := range o.headers {
+		k, v, ok := strings.Cut(h, ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return fmt.Errorf("--header %q is not 'Name: value', e.g. --header 'Authorization: Bearer t0k'", h)
+		}
+		o.header.Add(k, v)
+	}
+	return nil
+}
+
+// newSender makes the sender for a trigger run; wrap is the recording
+// transport (nil: nothing recorded).
+func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper) (*events.Sender, error) {
+	return events.New(events.Options{
+		Timeout:         o.timeout,
+		Retries:         o.retries,
+		Schedule:        o.schedule,
+		Sign:            o.sign,
+		Secret:          o.secret,
+		SignatureHeader: o.sigHeader,
+		Headers:         o.header,
+		Concurrency:     o.concurrency,
+		Wrap:            wrap,
+		AllowPrivate:    o.allowPrivate,
+		InsecureTLS:     o.insecure,
+		UserAgent:       "psbox/" + version,
+	})
+}
+
 func newTriggerCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "trigger",
-		Short: "(not built yet)",
+	o := &triggerOptions{}
+	cmd := &cobra.Command{
+		Use:   "trigger NAME...",
+		Short: "Send realistic PartnerStack events to a receiver or to their subscriptions",
+		Long: `Build each named event's payload and POST it, one event per request, to --to
+URL or, without --to, to every active subscription of that event in
+<state>/webhooks.json (created through the mock API of psbox serve).
+
+The events of one call share identity: application_created then
+application_approved carry the same application key. Without --seed a random
+seed is picked and printed, so a run can be repeated exactly. With --count N
+each event is sent N times (the same payload, each time a new delivery id).
+
+Every attempt is recorded in <state>/deliveries.jsonl (see psbox deliveries)
+unless --no-record is given.
+
+PartnerStack documents no delivery headers, signature, timeout or retry
+policy. These are psbox's choices, each configurable:
+  - User-Agent: psbox/<version>; X-Psbox-Event and X-Psbox-Delivery name the
+    event and the delivery (psbox's headers, not PartnerStack's)
+  - a 10s deadline per attempt (--timeout); only 2xx counts as delivered;
+    redirects are not followed (a 3xx is a failure)
+  - no retries unless --retries N: on a network error, a timeout, 429 or 5xx,
+    waiting 1s doubling to 30s (or --retry-backoff: a duration, a list such as
+    1s,10s,1m, or a profile: default, standard-webhooks (5s,5m,30m,2h,5h,10h,10h,
+    7 retries unless --retries says otherwise), none (no wait)); a Retry-After
+    answer is honoured (at most 10m); the delivery id stays the same
+  - no signature unless --sign: standard-webhooks (webhook-id,
+    webhook-timestamp, webhook-signature headers; --secret whsec_...) or
+    hmac-sha256 ("sha256=" + hex HMAC of the body in --signature-header)
+  - link-local and cloud metadata addresses are refused unless --allow-private;
+    TLS certificates are verified unless --insecure
+
+Exit status: 0 when every delivery got a 2xx, 1 when any failed, 2 for bad
+input (unknown event, bad --set, bad URL, bad flag value).`,
+		Example: `  psbox trigger application_created --to http://localhost:3000/webhooks
+  psbox trigger application_created application_approved --to http://localhost:3000/webhooks --seed 7
+  psbox trigger customer_created --set content.email=jane@example.com --unset content.meta
+  psbox trigger application_created --to http://localhost:3000/webhooks --count 1000 --concurrency 8 --rate 200
+  psbox trigger partnership_created --to https://example.test/hook --sign standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+  psbox trigger application_created --retries 3 --retry-backoff 500ms --json`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("trigger: not built yet")
+			o.names = args
+			o.seedSet = cmd.Flags().Changed("seed")
+			o.retriesSet = cmd.Flags().Changed("retries")
+			return runTrigger(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.to, "to", "", "receiver URL (default: every active subscription of each event in <state>/webhooks.json)")
+	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same bytes (default: random, printed)")
+	f.StringArrayVar(&o.sets, "set", nil, "set a payload field: PATH=VALUE (VALUE parsed as JSON when valid, else a string; +PATH creates the field); repeatable")
+	f.StringArrayVar(&o.unsets, "unset", nil, "remove a payload field by PATH; repeatable")
+	f.IntVar(&o.count, "count", 1, "send each event this many times")
+	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
+	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second (0: no limit)")
+	f.StringArrayVar(&o.headers, "header", nil, "extra request header 'Name: value'; repeatable")
+	f.DurationVar(&o.timeout, "timeout", events.DefaultTimeout, "deadline per attempt, connect and answer included (psbox's choice)")
+	f.IntVar(&o.retries, "retries", 0, "extra attempts after a failed one (network error, timeout, 429, 5xx)")
+	f.StringVar(&o.backoff, "retry-backoff", "default", "waits between attempts: a duration (doubling to 30s), a list 1s,10s,1m, or default, standard-webhooks, none")
+	f.StringVar(&o.sign, "sign", "", "sign each request: standard-webhooks or hmac-sha256 (PartnerStack documents no signature)")
+	f.StringVar(&o.secret, "secret", "", "signing secret (whsec_ + base64 of 24-64 bytes for standard-webhooks)")
+	f.StringVar(&o.sigHeader, "signature-header", events.DefaultSignatureHeader, "header carrying the hmac-sha256 signature")
+	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
+	f.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification (recorded on each attempt)")
+	f.BoolVar(&o.allowPrivate, "allow-private", false, "allow link-local and cloud metadata destinations (169.254.0.0/16, fd00:ec2::254)")
+	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
+	return cmd
+}
+
+// triggerJob is one delivery to make.
+type triggerJob struct {
+	event  string
+	target string
+	body   []byte
+}
+
+func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return asUsage(err)
+	}
+	if !o.seedSet {
+		o.seed = mock.RandomSeed()
+	}
+
+	// Payloads: one builder for the whole call, so the events share identity.
+	b := fixtures.NewBuilder(o.seed)
+	bodies := make([][]byte, len(o.names))
+	for i, n := range o.names {
+		body, err := b.Build(n, o.edits...)
+		if err != nil {
+			return usageError("%s: %v", n, err)
+		}
+		bodies[i] = body
+	}
+
+	// Targets: --to, or each event's subscriptions.
+	targets := make([][]string, len(o.names))
+	if o.to != "" {
+		for i := range targets {
+			targets[i] = []string{o.to}
+		}
+	} else {
+		store, err := mock.OpenStore(g.state)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		for i, n := range o.names {
+			for _, w := range store.Subscribed(n) {
+				targets[i] = append(targets[i], w.Target)
+			}
+			if len(targets[i]) == 0 {
+				return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
+					`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,
+					store.Path(), n, n, defaultServeAddr)
+			}
+		}
+	}
+
+	var wrap func(http.RoundTripper) http.RoundTripper
+	if !o.noRecord {
+		rec, err := openRecorder(g, stderr)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := rec.Close(); err != nil {
+				fmt.Fprintf(stderr, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
+			}
+		}()
+		wrap = func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }
+	}
+	sender, err := newSender(*o, wrap)
+	if err != nil {
+		return asUsage(err)
+	}
+	defer sender.Close()
+
+	var jobs []triggerJob
+	for range o.count {
+		for i, n := range o.names {
+			for _, t := range targets[i] {
+				jobs = append(jobs, triggerJob{event: n, target: t, body: bodies[i]})
+			}
+		}
+	}
+	return deliverAll(ctx, sender, jobs, o, stdout, stderr)
+}
+
+// deliverAll runs the jobs on a pool of o.concurrency workers (at most
+// o.rate starts a second), prints each result and a summary, and returns a
+// check failure when any delivery failed.
+func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o *triggerOptions, stdout, stderr io.Writer) error {
+	queue := make(chan triggerJob)
+	results := make(chan events.Result, o.concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+
+	wg.Go(func() { // producer
+		defer close(queue)
+		var tick <-chan time.Time
+		if o.rate > 0 {
+			t := time.NewTicker(max(time.Duration(float64(time.Second)/o.rate), time.Microsecond))
+			defer t.Stop()
+			tick = t.C
+		}
+		for i, j := range jobs {
+			if tick != nil && i > 0 {
+				select {
+				case <-tick:
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case queue <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	var workers sync.WaitGroup
+	for range min(o.concurrency, len(jobs)) {
+		workers.Go(func() {
+			for j := range queue {
+				results <- sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body})
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(results)
+	}()
+
+	p := newTriggerPrinter(o, stdout, stderr, len(jobs))
+	var progress <-chan time.Time
+	if p.progress {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		progress = t.C
+	}
+	for done := false; !done; {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				done = true
+				break
+			}
+			p.add(r)
+		case <-progress:
+			p.showProgress(time.Since(start))
+		}
+	}
+	wg.Wait()
+	return p.finish(time.Since(start), ctx.Err() != nil)
+}
+
+// triggerPrinter writes delivery lines and the summary.
+type triggerPrinter struct {
+	o        *triggerOptions
+	out      *bufio.Writer
+	stderr   io.Writer
+	total    int
+	all      bool // print every delivery, not only failures
+	progress bool // a progress line on stderr
+	ok       int
+	failed   []events.Result
+	latency  []time.Duration
+	reasons  map[string]int
+}
+
+func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *triggerPrinter {
+	return &triggerPrinter{
+		o:        o,
+		out:      bufio.NewWriter(stdout),
+		stderr:   stderr,
+		total:    total,
+		all:      o.jsonOut || o.count == 1 || !isTerminal(stdout),
+		progress: o.count > 1 && isTerminal(stderr),
+		reasons:  map[string]int{},
+	}
+}
+
+func (p *triggerPrinter) add(r events.Result) {
+	p.latency = append(p.latency, r.Latency)
+	if r.OK {
+		p.ok++
+	} else {
+		p.failed = append(p.failed, r)
+		p.reasons[r.Reason]++
+	}
+	if !p.all && r.OK {
+		return
+	}
+	if p.progress {
+		p.clearProgress()
+	}
+	if p.o.jsonOut {
+		b, _ := json.Marshal(r)
+		p.out.Write(b[:len(b)-1])
+		fmt.Fprintf(p.out, ",\"seed\":%d}\n", p.o.seed)
+	} else {
+		fmt.Fprintln(p.out, deliveryLine(r))
+	}
+	if p.progress {
+		p.out.Flush()
+	}
+}
+
+// deliveryLine is one delivery for people: event, target, outcome, latency,
+// attempts, delivery id.
+func deliveryLine(r events.Result) string {
+	outcome := fmt.Sprintf("%d", r.Status)
+	if !r.OK {
+		switch {
+		case r.Reason == "http_status" || r.Reason == "redirect":
+			outcome = fmt.Sprintf("failed: %d (%s)", r.Status, r.Reason)
+		default:
+			outcome = fmt.Sprintf("failed: %s (%s)", r.Reason, r.Err)
+		}
+	}
+	attempts := "1 attempt"
+	if r.Attempts != 1 {
+		attempts = fmt.Sprintf("%d attempts", r.Attempts)
+	}
+	return fmt.Sprintf("%s  %s  %s  %s  %s  %s", r.Event, r.Target, outcome, latency(r.Latency), attempts, r.DeliveryID)
+}
+
+func (p *triggerPrinter) showProgress(elapsed time.Duration) {
+	n := p.ok + len(p.failed)
+	rate := float64(n) / elapsed.Seconds()
+	fmt.Fprintf(p.stderr, "\r\033[K%d/%d sent, %d failed, %.0f/s", n, p.total, len(p.failed), rate)
+}
+
+func (p *triggerPrinter) clearProgress() { fmt.Fprint(p.stderr, "\r\033[K") }
+
+func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
+	if p.progress {
+		p.clearProgress()
+	}
+	n := p.ok + len(p.failed)
+	// In --json mode stdout carries only delivery objects; the summary goes
+	// to stderr.
+	sum := io.Writer(p.out)
+	if p.o.jsonOut {
+		p.out.Flush()
+		sum = p.stderr
+	}
+	fmt.Fprintf(sum, "%d %s: %d delivered, %d failed (seed %d; repeat with --seed %d)\n",
+		n, plural(n, "delivery", "deliveries"), p.ok, len(p.failed), p.o.seed, p.o.seed)
+	if p.o.count > 1 && n > 0 {
+		sorted := append([]time.Duration(nil), p.latency...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		fmt.Fprintf(sum, "latency p50 %s  p90 %s  p99 %s  max %s; %.0f events/s over %s\n",
+			latency(pct(sorted, 50)), latency(pct(sorted, 90)), latency(pct(sorted, 99)), latency(sorted[len(sorted)-1]),
+			float64(n)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
+		if len(p.reasons) > 0 {
+			var parts []string
+			for r, c := range p.reasons {
+				parts = append(parts, fmt.Sprintf("%s %d", r, c))
+			}
+			sort.Strings(parts)
+			fmt.Fprintf(sum, "errors by reason: %s\n", strings.Join(parts, ", "))
+		}
+	}
+	p.out.Flush()
+	switch {
+	case interrupted:
+		return checkFailed("interrupted: %d of %d deliveries made", n, p.total)
+	case len(p.failed) > 0:
+		f := p.failed[0]
+		why := f.Err
+		if why == "" {
+			why = f.Reason
+		}
+		return checkFailed("%d of %d %s failed; the first, %s to %s: %s", len(p.failed), n, plural(n, "delivery", "deliveries"), f.Event, f.Target, why)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// pct is the p-th percentile of sorted (nearest rank).
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
 }
