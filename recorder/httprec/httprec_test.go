@@ -324,3 +324,18 @@ func TestDeliveriesHandler(t *testing.T) {
 		}
 	}
 }
+
+func TestMiddleware_PanicIsRecordedAndRethrown(t *testing.T) {
+	store := openStore(t)
+	h := Middleware(store)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("boom") }))
+	defer func() {
+		if p := recover(); p != "boom" {
+			t.Fatalf("recovered %v, want the handler's panic", p)
+		}
+		ex := only(t, store)
+		if ex.Status() != 500 || !strings.Contains(ex.Error, "boom") {
+			t.Fatalf("recorded %d %q", ex.Status(), ex.Error)
+		}
+	}()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+}

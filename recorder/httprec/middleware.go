@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -49,9 +50,13 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 			}
 			rw := &responseRecorder{ResponseWriter: w}
 			defer func() {
+				p := recover()
 				status := rw.status
 				if status == 0 {
 					status = http.StatusOK
+					if p != nil {
+						status = http.StatusInternalServerError // what net/http's client sees: a cut connection
+					}
 				}
 				body, truncated := rw.c.body()
 				ex.Response = &recorder.Response{Status: status, Headers: cloneHeader(w.Header()), Body: body, Truncated: truncated}
@@ -60,7 +65,14 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 					ex.Error = "the client went away: " + err.Error()
 					ex.ErrorReason = recorder.ReasonCanceled
 				}
+				if p != nil {
+					ex.Error = fmt.Sprintf("the handler panicked: %v", p)
+					ex.ErrorReason = recorder.ReasonNetwork
+				}
 				rec.Append(ex)
+				if p != nil {
+					panic(p) // net/http logs it and closes the connection, as without the middleware
+				}
 			}()
 			next.ServeHTTP(rw, r)
 		})
