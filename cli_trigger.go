@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -282,121 +283,143 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	return deliverAll(ctx, sender, jobs, o, stdout, stderr)
 }
 
-// deliverAll runs the jobs on a pool of o.concurrency workers (at most
-// o.rate starts a second), prints each result and a summary, and returns a
-// check failure when any delivery failed.
+// deliverAll runs the jobs on a pool of o.concurrency workers (job i starts
+// no earlier than i/o.rate seconds in when a rate is set), prints each
+// result and a summary, and returns a check failure when any delivery
+// failed. Workers take jobs by an atomic index and report under the
+// printer's lock: no hand-off goroutine sits between a job and its result.
 func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o *triggerOptions, stdout, stderr io.Writer) error {
-	queue := make(chan triggerJob)
-	results := make(chan events.Result, o.concurrency)
-	var wg sync.WaitGroup
+	p := newTriggerPrinter(o, stdout, stderr, len(jobs))
 	start := time.Now()
-
-	wg.Go(func() { // producer
-		defer close(queue)
-		var tick <-chan time.Time
-		if o.rate > 0 {
-			t := time.NewTicker(max(time.Duration(float64(time.Second)/o.rate), time.Microsecond))
-			defer t.Stop()
-			tick = t.C
-		}
-		for i, j := range jobs {
-			if tick != nil && i > 0 {
-				select {
-				case <-tick:
-				case <-ctx.Done():
-					return
-				}
-			}
-			select {
-			case queue <- j:
-			case <-ctx.Done():
-				return
-			}
-		}
-	})
+	var interval time.Duration
+	if o.rate > 0 {
+		interval = time.Duration(float64(time.Second) / o.rate)
+	}
+	var next atomic.Int64
 	var workers sync.WaitGroup
 	for range min(o.concurrency, len(jobs)) {
 		workers.Go(func() {
-			for j := range queue {
-				results <- sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body})
+			// A context per worker: each attempt's deadline context then
+			// registers with its own worker's, not with one shared parent
+			// that all workers would contend on.
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				if interval > 0 {
+					if !sleepUntil(ctx, start.Add(time.Duration(i)*interval)) {
+						return
+					}
+				}
+				j := jobs[i]
+				p.add(sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body}))
 			}
 		})
 	}
-	go func() {
-		workers.Wait()
-		close(results)
-	}()
-
-	p := newTriggerPrinter(o, stdout, stderr, len(jobs))
-	var progress <-chan time.Time
+	stopProgress := make(chan struct{})
+	var progress sync.WaitGroup
 	if p.progress {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		progress = t.C
-	}
-	for done := false; !done; {
-		select {
-		case r, ok := <-results:
-			if !ok {
-				done = true
-				break
+		progress.Go(func() {
+			t := time.NewTicker(200 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopProgress:
+					return
+				case <-t.C:
+					p.showProgress(time.Since(start))
+				}
 			}
-			p.add(r)
-		case <-progress:
-			p.showProgress(time.Since(start))
-		}
+		})
 	}
-	wg.Wait()
+	workers.Wait()
+	close(stopProgress)
+	progress.Wait()
 	return p.finish(time.Since(start), ctx.Err() != nil)
 }
 
-// triggerPrinter writes delivery lines and the summary.
+// sleepUntil waits until t; false when ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// triggerPrinter writes delivery lines and the summary. Workers call add
+// concurrently.
 type triggerPrinter struct {
 	o        *triggerOptions
-	out      *bufio.Writer
 	stderr   io.Writer
 	total    int
 	all      bool // print every delivery, not only failures
 	progress bool // a progress line on stderr
-	ok       int
-	failed   []events.Result
-	latency  []time.Duration
-	reasons  map[string]int
+
+	mu      sync.Mutex
+	out     *bufio.Writer
+	ok      int
+	failed  int
+	first   events.Result // the first failure, without its response
+	latency []time.Duration
+	reasons map[string]int
 }
 
 func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *triggerPrinter {
 	return &triggerPrinter{
 		o:        o,
-		out:      bufio.NewWriter(stdout),
+		out:      bufio.NewWriterSize(stdout, 64<<10),
 		stderr:   stderr,
 		total:    total,
 		all:      o.jsonOut || o.count == 1 || !isTerminal(stdout),
 		progress: o.count > 1 && isTerminal(stderr),
 		reasons:  map[string]int{},
+		latency:  make([]time.Duration, 0, total),
 	}
 }
 
 func (p *triggerPrinter) add(r events.Result) {
+	// Format outside the lock: workers only queue on the counters and the
+	// buffered write.
+	var line []byte
+	if p.all || !r.OK {
+		if p.o.jsonOut {
+			b, _ := json.Marshal(r)
+			line = fmt.Appendf(b[:len(b)-1], ",\"seed\":%d}\n", p.o.seed)
+		} else {
+			line = append([]byte(deliveryLine(r)), '\n')
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.latency = append(p.latency, r.Latency)
 	if r.OK {
 		p.ok++
 	} else {
-		p.failed = append(p.failed, r)
+		if p.failed == 0 {
+			p.first = r
+			p.first.ResponseBody, p.first.ResponseHeaders = nil, nil
+		}
+		p.failed++
 		p.reasons[r.Reason]++
 	}
-	if !p.all && r.OK {
+	if line == nil {
 		return
 	}
 	if p.progress {
 		p.clearProgress()
 	}
-	if p.o.jsonOut {
-		b, _ := json.Marshal(r)
-		p.out.Write(b[:len(b)-1])
-		fmt.Fprintf(p.out, ",\"seed\":%d}\n", p.o.seed)
-	} else {
-		fmt.Fprintln(p.out, deliveryLine(r))
-	}
+	p.out.Write(line)
 	if p.progress {
 		p.out.Flush()
 	}
@@ -422,9 +445,11 @@ func deliveryLine(r events.Result) string {
 }
 
 func (p *triggerPrinter) showProgress(elapsed time.Duration) {
-	n := p.ok + len(p.failed)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.ok + p.failed
 	rate := float64(n) / elapsed.Seconds()
-	fmt.Fprintf(p.stderr, "\r\033[K%d/%d sent, %d failed, %.0f/s", n, p.total, len(p.failed), rate)
+	fmt.Fprintf(p.stderr, "\r\033[K%d/%d sent, %d failed, %.0f/s", n, p.total, p.failed, rate)
 }
 
 func (p *triggerPrinter) clearProgress() { fmt.Fprint(p.stderr, "\r\033[K") }
@@ -433,7 +458,7 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 	if p.progress {
 		p.clearProgress()
 	}
-	n := p.ok + len(p.failed)
+	n := p.ok + p.failed
 	// In --json mode stdout carries only delivery objects; the summary goes
 	// to stderr.
 	sum := io.Writer(p.out)
@@ -442,7 +467,7 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 		sum = p.stderr
 	}
 	fmt.Fprintf(sum, "%d %s: %d delivered, %d failed (seed %d; repeat with --seed %d)\n",
-		n, plural(n, "delivery", "deliveries"), p.ok, len(p.failed), p.o.seed, p.o.seed)
+		n, plural(n, "delivery", "deliveries"), p.ok, p.failed, p.o.seed, p.o.seed)
 	if p.o.count > 1 && n > 0 {
 		sorted := append([]time.Duration(nil), p.latency...)
 		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
@@ -462,13 +487,13 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 	switch {
 	case interrupted:
 		return checkFailed("interrupted: %d of %d deliveries made", n, p.total)
-	case len(p.failed) > 0:
-		f := p.failed[0]
+	case p.failed > 0:
+		f := p.first
 		why := f.Err
 		if why == "" {
 			why = f.Reason
 		}
-		return checkFailed("%d of %d %s failed; the first, %s to %s: %s", len(p.failed), n, plural(n, "delivery", "deliveries"), f.Event, f.Target, why)
+		return checkFailed("%d of %d %s failed; the first, %s to %s: %s", p.failed, n, plural(n, "delivery", "deliveries"), f.Event, f.Target, why)
 	}
 	return nil
 }

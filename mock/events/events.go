@@ -18,12 +18,12 @@ package events
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -333,7 +333,7 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 		return a
 	}
 	a.status, a.headers = resp.StatusCode, resp.Header
-	a.body, a.truncated, err = readBody(resp.Body)
+	a.body, a.truncated, err = readBody(resp.Body, resp.ContentLength)
 	resp.Body.Close()
 	switch {
 	case err != nil:
@@ -358,7 +358,13 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 
 // readBody keeps at most recorder.MaxBodyBytes, drains up to drainBytes more
 // so the connection can be reused, and reports whether anything was dropped.
-func readBody(r io.Reader) ([]byte, bool, error) {
+// size is the announced Content-Length (-1 when unknown).
+func readBody(r io.Reader, size int64) ([]byte, bool, error) {
+	if size >= 0 && size <= recorder.MaxBodyBytes {
+		b := make([]byte, size)
+		n, err := io.ReadFull(r, b)
+		return b[:n], false, err
+	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(r, recorder.MaxBodyBytes+1))
 	if err != nil {
@@ -419,14 +425,14 @@ func unwrapText(err error) string {
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// NewDeliveryID returns "dlv_" and 14 random base-62 characters.
+// NewDeliveryID returns "dlv_" and 14 random base-62 characters. The
+// randomness is math/rand/v2's (ChaCha8, seeded by the runtime): ids must
+// be unique, not secret, and this costs no system call.
 func NewDeliveryID() string {
-	var b [14]byte
-	rand.Read(b[:])
-	out := make([]byte, 0, 18)
-	out = append(out, "dlv_"...)
-	for _, c := range b {
-		out = append(out, base62[int(c)%len(base62)])
+	var out [18]byte
+	copy(out[:], "dlv_")
+	for i := 4; i < len(out); i++ {
+		out[i] = base62[rand.IntN(len(base62))]
 	}
-	return string(out)
+	return string(out[:])
 }

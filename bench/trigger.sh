@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Trigger throughput: psbox trigger against a bare net/http client posting
+# the same payload at the same concurrency to the same minimal receiver,
+# alternating in one run. Bar (DESIGN.md): psbox with recording on reaches at
+# least 90% of the bare client's events per second.
+#
+#   bash bench/trigger.sh                 # COUNT=20000 CONC=16 ROUNDS=3
+#   COUNT=50000 ROUNDS=5 bash bench/trigger.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=${COUNT:-20000}
+CONC=${CONC:-16}
+ROUNDS=${ROUNDS:-3}
+
+tmp=$(mktemp -d)
+rpid=""
+cleanup() {
+  if [ -n "$rpid" ]; then kill "$rpid" 2>/dev/null || true; wait "$rpid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "building psbox, bench/receiver and bench/bareclient"
+go build -o "$tmp/psbox" .
+go build -o "$tmp/receiver" ./bench/receiver
+go build -o "$tmp/bareclient" ./bench/bareclient
+
+"$tmp/receiver" -addr 127.0.0.1:0 >"$tmp/addr" &
+rpid=$!
+for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
+url="http://$(head -1 "$tmp/addr")/webhooks"
+"$tmp/psbox" events show application_created --seed 1 >"$tmp/body.json"
+
+echo "receiver $url; $COUNT events of application_created at concurrency $CONC, $ROUNDS rounds"
+echo "psbox records every attempt in its deliveries log (recording on, the default); the unrecorded run is shown for reference"
+
+rate() { sed -n 's/.* \([0-9][0-9]*\) events\/s.*/\1/p' | tail -1; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+: >"$tmp/bare"; : >"$tmp/rec"; : >"$tmp/norec"
+for r in $(seq "$ROUNDS"); do
+  b=$("$tmp/bareclient" -url "$url" -body "$tmp/body.json" -count "$COUNT" -concurrency "$CONC" | rate)
+  "$tmp/psbox" --state "$tmp/state-rec-$r" trigger application_created --to "$url" --seed 1 \
+    --count "$COUNT" --concurrency "$CONC" >"$tmp/out-rec" 2>&1 || { echo "psbox trigger failed:"; tail -5 "$tmp/out-rec"; exit 1; }
+  p=$(rate <"$tmp/out-rec")
+  "$tmp/psbox" --state "$tmp/state-norec-$r" trigger application_created --to "$url" --seed 1 \
+    --count "$COUNT" --concurrency "$CONC" --no-record >"$tmp/out-norec" 2>&1 || { echo "psbox trigger failed:"; tail -5 "$tmp/out-norec"; exit 1; }
+  n=$(rate <"$tmp/out-norec")
+  echo "round $r: bare $b events/s   psbox (recorded) $p events/s   psbox (--no-record) $n events/s"
+  echo "$b" >>"$tmp/bare"; echo "$p" >>"$tmp/rec"; echo "$n" >>"$tmp/norec"
+  rm -rf "$tmp/state-rec-$r" "$tmp/state-norec-$r"
+done
+
+bare=$(median <"$tmp/bare"); rec=$(median <"$tmp/rec"); norec=$(median <"$tmp/norec")
+echo "median: bare $bare events/s, psbox recorded $rec events/s, psbox --no-record $norec events/s"
+awk -v b="$bare" -v p="$rec" -v n="$norec" 'BEGIN {
+  printf "ratio psbox/bare: recorded %.1f%%, --no-record %.1f%% (bar: recorded >= 90%%)\n", 100*p/b, 100*n/b
+  if (p < 0.9*b) { print "BELOW the bar"; exit 1 }
+}'
