@@ -64,7 +64,7 @@ type Options struct {
 	SignatureHeader string                                    // for hmac-sha256; default "X-Psbox-Signature"
 	Headers         http.Header                               // extra headers (--header)
 	Concurrency     int                                       // sizes the pool (MaxIdleConnsPerHost >= it)
-	Wrap            func(http.RoundTripper) http.RoundTripper // e.g. the recording transport
+	Wrap            func(http.RoundTripper) http.RoundTripper // e.g. the recording transport; it finds recorder.Meta on each request's context
 	AllowPrivate    bool                                      // allow link-local/metadata destinations
 	InsecureTLS     bool
 	UserAgent       string // default "psbox"; the CLI passes "psbox/<version>"
@@ -147,11 +147,11 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // Sender sends deliveries over one pooled transport. It is safe for
 // concurrent use.
 type Sender struct {
-	o         Options
-	base      *http.Transport
-	client    *http.Client
-	signer    signer
-	userAgent string
+	o      Options
+	base   *http.Transport
+	client *http.Client
+	signer signer
+	static http.Header // Content-Type, User-Agent and the extra headers
 }
 
 // New validates o and returns a Sender. Close it when done.
@@ -200,11 +200,15 @@ func New(o Options) (*Sender, error) {
 	}
 	idle := max(o.Concurrency, 4)
 	base := &http.Transport{
-		Proxy:                 nil, // deliveries go straight to the target: psbox's choice
-		DialContext:           dialer.DialContext,
-		TLSHandshakeTimeout:   o.ConnectTimeout,
-		MaxIdleConns:          max(100, 2*idle),
-		MaxIdleConnsPerHost:   idle,
+		Proxy:               nil, // deliveries go straight to the target: psbox's choice
+		DialContext:         dialer.DialContext,
+		TLSHandshakeTimeout: o.ConnectTimeout,
+		MaxIdleConns:        max(100, 2*idle),
+		MaxIdleConnsPerHost: idle,
+		// With a cap, a request waits for a connection being returned to
+		// the pool instead of dialing a new one: N workers keep N
+		// connections open, not N plus the ones dialed in that race.
+		MaxConnsPerHost:       o.Concurrency,
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: 0,
 		DisableCompression:    true,
@@ -221,6 +225,14 @@ func New(o Options) (*Sender, error) {
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
+	static := http.Header{}
+	for k, vs := range o.Headers {
+		for _, v := range vs {
+			static.Add(k, v)
+		}
+	}
+	static.Set("Content-Type", "application/json")
+	static.Set("User-Agent", ua)
 	return &Sender{
 		o:    o,
 		base: base,
@@ -228,8 +240,8 @@ func New(o Options) (*Sender, error) {
 			Transport:     rt,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		signer:    sg,
-		userAgent: ua,
+		signer: sg,
+		static: static,
 	}, nil
 }
 
@@ -302,20 +314,19 @@ type attemptResult struct {
 func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResult) {
 	actx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 	defer cancel()
-	actx = recorder.WithMeta(actx, recorder.Meta{
-		DeliveryID: d.ID, Event: d.Event, Attempt: n, ReplayOf: d.ReplayOf, InsecureTLS: s.o.InsecureTLS,
-	})
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, d.Target, bytes.NewReader(d.Body))
+	rctx := actx
+	if s.o.Wrap != nil {
+		// For the wrapping transport (the recorder): what the request
+		// itself does not carry.
+		rctx = recorder.WithMeta(actx, recorder.Meta{
+			DeliveryID: d.ID, Event: d.Event, Attempt: n, ReplayOf: d.ReplayOf, InsecureTLS: s.o.InsecureTLS,
+		})
+	}
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.Target, bytes.NewReader(d.Body))
 	if err != nil {
 		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
 	}
-	for k, vs := range s.o.Headers {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", s.userAgent)
+	req.Header = s.static.Clone()
 	if d.Event != "" {
 		req.Header.Set(HeaderEvent, d.Event)
 	}
