@@ -267,8 +267,8 @@ func (s *Sender) Send(ctx context.Context, d Delivery) Result {
 		d.ID = NewDeliveryID()
 	}
 	res := Result{DeliveryID: d.ID, Event: d.Event, Target: d.Target}
-	if err := ValidateTarget(d.Target); err != nil {
-		res.Reason, res.Err = recorder.ReasonBlocked, err.Error()
+	if d.Target == "" {
+		res.Reason, res.Err = recorder.ReasonBlocked, ValidateTarget(d.Target).Error()
 		return res
 	}
 	start := time.Now()
@@ -323,6 +323,11 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 		})
 	}
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.Target, bytes.NewReader(d.Body))
+	if err == nil {
+		err = checkURL(d.Target, req.URL) // the URL is parsed once, here
+	} else {
+		err = ValidateTarget(d.Target)
+	}
 	if err != nil {
 		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
 	}

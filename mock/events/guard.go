@@ -18,6 +18,11 @@ func ValidateTarget(raw string) error {
 	if err != nil {
 		return fmt.Errorf("target %q is not a valid URL; give one like http://localhost:3000/webhooks", raw)
 	}
+	return checkURL(raw, u)
+}
+
+// checkURL is ValidateTarget's checks on a parsed URL.
+func checkURL(raw string, u *url.URL) error {
 	if u.User != nil {
 		return fmt.Errorf("target %q carries user-info (name:password@), which psbox refuses; send credentials with --header 'Authorization: ...' instead", u.Redacted())
 	}
