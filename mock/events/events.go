@@ -177,7 +177,7 @@ func New(o Options) (*Sender, error) {
 	if o.RetryAfterCap == 0 {
 		o.RetryAfterCap = DefaultRetryAfterCap
 	}
-	if o.Schedule == nil {
+	if len(o.Schedule) == 0 {
 		o.Schedule = DefaultSchedule
 	}
 	for _, d := range o.Schedule {

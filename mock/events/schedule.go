@@ -10,7 +10,7 @@ import (
 
 // Schedule is a retry backoff given as data: Schedule[i] is the wait before
 // retry i+1 (the wait between attempt i+1 and attempt i+2). When more retries
-// are asked for than the schedule lists, its last wait repeats. A nil
+// are asked for than the schedule lists, its last wait repeats. An empty
 // Schedule means DefaultSchedule.
 type Schedule []time.Duration
 
@@ -55,7 +55,7 @@ func Doubling(first, max time.Duration) Schedule {
 
 // Wait is the wait before retry n (n = 1 is the second attempt).
 func (s Schedule) Wait(n int) time.Duration {
-	if s == nil {
+	if len(s) == 0 {
 		s = DefaultSchedule
 	}
 	if n < 1 {

@@ -63,6 +63,9 @@ func TestSchedule_Wait(t *testing.T) {
 	if got := Schedule(nil).Wait(3); got != 4*time.Second {
 		t.Errorf("nil schedule Wait(3) = %s, want the default's 4s", got)
 	}
+	if got := (Schedule{}).Wait(1); got != time.Second {
+		t.Errorf("empty schedule Wait(1) = %s, want the default's 1s", got)
+	}
 }
 
 func TestParseRetryAfter(t *testing.T) {
