@@ -146,7 +146,10 @@ URL or, without --to, to every active subscription of that event in
 The events of one call share identity: application_created then
 application_approved carry the same application key. Without --seed a random
 seed is picked and printed, so a run can be repeated exactly. With --count N
-each event is sent N times (the same payload, each time a new delivery id).
+each event is sent N times (the same payload, each time a new delivery id);
+on a terminal only the failed ones are listed, with a progress line on
+stderr (every delivery is listed with --json or when stdout is redirected),
+and a summary gives latency percentiles, events/s and errors by reason.
 
 Every attempt is recorded in <state>/deliveries.jsonl (see psbox deliveries)
 unless --no-record is given.

@@ -350,3 +350,19 @@ func TestDeliveryLine(t *testing.T) {
 		}
 	}
 }
+
+func TestTrigger_RateLimits(t *testing.T) {
+	rcv := newTriggerReceiver(t, 200)
+	start := time.Now()
+	code, _, stderr := runTriggerCmd(t, t.TempDir(), "application_created", "--to", rcv.URL, "--count", "6", "--concurrency", "3", "--rate", "50", "--no-record")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Six starts at 50/s: the last no earlier than 5 x 20ms after the first.
+	if took := time.Since(start); took < 100*time.Millisecond {
+		t.Errorf("6 deliveries at --rate 50 took %s, want at least 100ms", took)
+	}
+	if n := len(rcv.got()); n != 6 {
+		t.Errorf("receiver got %d, want 6", n)
+	}
+}

@@ -50,6 +50,9 @@ func newSigner(o Options) (signer, error) {
 		if name == "" {
 			name = DefaultSignatureHeader
 		}
+		if !validHeaderName(name) {
+			return nil, fmt.Errorf("signature header %q is not a valid header name; use e.g. %s", name, DefaultSignatureHeader)
+		}
 		return hmacSigner{key: []byte(o.Secret), header: http.CanonicalHeaderKey(name)}, nil
 	default:
 		return nil, fmt.Errorf("unknown signing scheme %q; use standard-webhooks or hmac-sha256", o.Sign)
