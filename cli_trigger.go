@@ -175,7 +175,7 @@ Exit status: 0 when every delivery got a 2xx, 1 when any failed, 2 for bad
 input (unknown event, bad --set, bad URL, bad flag value).`,
 		Example: `  psbox trigger application_created --to http://localhost:3000/webhooks
   psbox trigger application_created application_approved --to http://localhost:3000/webhooks --seed 7
-  psbox trigger customer_created --set content.email=jane@example.com --unset content.meta
+  psbox trigger customer_created --set email=jane@example.com --unset partner_key
   psbox trigger application_created --to http://localhost:3000/webhooks --count 1000 --concurrency 8 --rate 200
   psbox trigger partnership_created --to https://example.test/hook --sign standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
   psbox trigger application_created --retries 3 --retry-backoff 500ms --json`,
