@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
 // defaultCaseDir is where `psbox test` looks when no PATH is given
@@ -109,7 +111,7 @@ Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
   psbox test cases/approved.json --target http://localhost:3000/webhooks --run approved --update`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
-			return runContract(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runContract(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -123,7 +125,7 @@ Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
 	return cmd
 }
 
-func runContract(ctx context.Context, o *contractOptions, stdout, stderr io.Writer) error {
+func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, stderr io.Writer) error {
 	filter, err := o.validate()
 	if err != nil {
 		return err
@@ -143,11 +145,20 @@ func runContract(ctx context.Context, o *contractOptions, stdout, stderr io.Writ
 			return usageError("--run %q matches none of the %d cases; check the case names", o.run, len(cases))
 		}
 	}
+	rec, err := openRecorder(g, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := rec.Close(); err != nil {
+			fmt.Fprintf(stderr, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
+		}
+	}()
 	sender, err := events.New(events.Options{
 		Timeout:     o.timeout,
 		Concurrency: o.concurrency,
 		UserAgent:   "psbox/" + version,
-		Wrap:        nil, // recording: httprec.Transport goes here once test deliveries are kept in the log
+		Wrap:        func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
 	})
 	if err != nil {
 		return usageError("%v", err)

@@ -48,7 +48,7 @@ func contractGolden(t *testing.T, name string, got []byte) {
 func runContractCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), append([]string{"test"}, args...), strings.NewReader(""), &out, &errb)
+	code = run(context.Background(), append([]string{"test", "--state", t.TempDir()}, args...), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -9,10 +9,14 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
 	"github.com/spf13/cobra"
 )
 
@@ -119,23 +123,35 @@ type mockAPI struct {
 	Store  *mock.Store // the subscriptions
 	Server *mock.Server
 	http   *http.Server
-	done   chan error // Serve's result
+	sender *events.Sender // deliveries fired through POST /_psbox/events
+	done   chan error     // Serve's result
 }
 
 // startMockAPI opens the store in the state folder, builds the handler and
-// starts listening. Every route and middleware is wired here.
-func startMockAPI(g *globals, o serveOptions) (*mockAPI, error) {
+// starts listening. Every route and middleware is wired here: the
+// PartnerStack API, the sandbox control routes, and the recording of every
+// API call and every delivery into rec.
+func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, error) {
 	store, err := mock.OpenStore(g.state)
 	if err != nil {
 		return nil, asUsage(err)
 	}
 	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
-	// Sandbox control routes mount here with api.Handle (behind the same
-	// auth), and a recording middleware wraps h.
-	var h http.Handler = api
+	sender, err := events.New(events.Options{
+		UserAgent: "psbox/" + version,
+		Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	d := &mock.Dispatcher{Subs: store, Sender: sender}
+	api.Handle("POST /_psbox/events", d.Handler())
+	api.Handle("GET /_psbox/deliveries", httprec.DeliveriesHandler(rec))
+	h := recordAPICalls(api, rec)
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
+		sender.Close()
 		return nil, listenError(o.addr, err)
 	}
 	m := &mockAPI{
@@ -143,10 +159,25 @@ func startMockAPI(g *globals, o serveOptions) (*mockAPI, error) {
 		Store:  store,
 		Server: api,
 		http:   mock.NewHTTPServer(ln.Addr().String(), h),
+		sender: sender,
 		done:   make(chan error, 1),
 	}
 	go func() { m.done <- m.http.Serve(ln) }()
 	return m, nil
+}
+
+// recordAPICalls records the calls to the PartnerStack API and to
+// POST /_psbox/events; health checks and reads of the log itself are left
+// out so they do not drown the exchanges a user cares about.
+func recordAPICalls(api http.Handler, rec *recorder.Store) http.Handler {
+	recorded := httprec.Middleware(rec)(api)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/_psbox/events" {
+			recorded.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // Shutdown stops accepting requests, lets in-flight ones finish for up to
@@ -159,12 +190,22 @@ func (m *mockAPI) Shutdown() error {
 		m.http.Close()
 	}
 	<-m.done
+	m.sender.Close()
 	return err
 }
 
 // runServe serves the mock API until ctx is cancelled (Ctrl-C).
 func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) error {
-	m, err := startMockAPI(g, o)
+	rec, err := openRecorder(g, out)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := rec.Close(); err != nil {
+			fmt.Fprintf(out, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
+		}
+	}()
+	m, err := startMockAPI(g, o, rec)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -264,5 +265,77 @@ func TestServe_Help(t *testing.T) {
 		if !strings.Contains(cmd.Long, choice) {
 			t.Errorf("help does not explain %q", choice)
 		}
+	}
+}
+
+// TestServe_ControlRoutesFireAndRecord drives psbox serve the way a test
+// suite in another language would: register a webhook, fire an event
+// through POST /_psbox/events, then read both the API call and the delivery
+// back from GET /_psbox/deliveries and from the log on disk.
+func TestServe_ControlRoutesFireAndRecord(t *testing.T) {
+	got := make(chan string, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r.Header.Get("X-Psbox-Event") + " " + string(b)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer receiver.Close()
+
+	state := t.TempDir()
+	base, cancel, code, _, stderr := startServe(t, "--addr", "127.0.0.1:0", "--state", state)
+	basic := func(r *http.Request) { r.SetBasicAuth(defaultPublicKey, defaultSecretKey) }
+
+	if st, body := serveCall(t, "POST", base+"/_psbox/events", `{"event":"application_approved","seed":3}`, basic); st != http.StatusConflict {
+		t.Errorf("fire with no subscription: %d %s, want 409", st, body)
+	}
+	if st, body := serveCall(t, "POST", base+"/api/v2/webhooks", `{"target":"`+receiver.URL+`/hook","events":["application_approved"]}`, basic); st != 200 {
+		t.Fatalf("create: %d %s", st, body)
+	}
+	if st, _ := serveCall(t, "POST", base+"/_psbox/events", `{"event":"application_approved"}`, nil); st != http.StatusUnauthorized {
+		t.Errorf("fire without credentials: %d, want 401", st)
+	}
+	st, body := serveCall(t, "POST", base+"/_psbox/events", `{"event":"application_approved","seed":3,"set":{"content.email":"jane@example.com"}}`, basic)
+	if st != 200 || !strings.Contains(body, `"status":202`) {
+		t.Fatalf("fire: %d %s; want 200 with one delivery answered 202", st, body)
+	}
+	select {
+	case delivered := <-got:
+		if !strings.HasPrefix(delivered, "application_approved {") || !strings.Contains(delivered, `"jane@example.com"`) || !strings.Contains(delivered, `"approved":true`) {
+			t.Errorf("receiver got %s", delivered)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscription's receiver got nothing")
+	}
+
+	var list struct {
+		Data struct {
+			Items []struct {
+				Kind, Event, Target string
+				Response            *struct{ Status int }
+			} `json:"items"`
+		} `json:"data"`
+	}
+	st, body = serveCall(t, "GET", base+"/_psbox/deliveries?kind=delivery", "", basic)
+	if err := json.Unmarshal([]byte(body), &list); st != 200 || err != nil || len(list.Data.Items) != 1 {
+		t.Fatalf("deliveries: %d %s (%v); want exactly one delivery", st, body, err)
+	}
+	if it := list.Data.Items[0]; it.Event != "application_approved" || it.Target != receiver.URL+"/hook" || it.Response == nil || it.Response.Status != 202 {
+		t.Errorf("recorded delivery %+v", it)
+	}
+	st, body = serveCall(t, "GET", base+"/_psbox/deliveries?kind=api", "", basic)
+	if st != 200 || !strings.Contains(body, `/api/v2/webhooks`) || !strings.Contains(body, `/_psbox/events`) || strings.Contains(body, "/_psbox/deliveries") {
+		t.Errorf("api calls: %d %s; want the create and the fires, not the log reads", st, body)
+	}
+	if strings.Contains(body, defaultSecretKey) {
+		t.Errorf("the secret key appears in the recorded API calls: %s", body)
+	}
+
+	cancel()
+	if c := <-code; c != 0 {
+		t.Fatalf("exit %d: %s", c, stderr)
+	}
+	log, err := os.ReadFile(filepath.Join(state, "deliveries.jsonl"))
+	if err != nil || !bytes.Contains(log, []byte(`"application_approved"`)) || bytes.Contains(log, []byte(defaultSecretKey)) {
+		t.Errorf("deliveries.jsonl after shutdown (%v): want the delivery, no secret:\n%s", err, log)
 	}
 }

@@ -128,7 +128,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	}
 	defer rec.Close()
 
-	api, err := startMockAPI(g, o.serve)
+	api, err := startMockAPI(g, o.serve, rec)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func startReceiver(addr string) (*tuiReceiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), http.HandlerFunc(acknowledge))
+	srv := mock.NewHTTPServer(ln.Addr().String(), newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
 	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", srv: srv, done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r, nil
@@ -243,14 +243,6 @@ func (r *tuiReceiver) shutdown() {
 		r.srv.Close()
 	}
 	<-r.done
-}
-
-// acknowledge reads a delivery (at most 1 MiB) and answers 200 with a small
-// JSON body naming the event, as a minimal receiver would.
-func acknowledge(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
-	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, "{\"ok\":true,\"event\":%q}\n", r.Header.Get(events.HeaderEvent))
 }
 
 // tuiDeps implements the UI's interfaces over the real pieces.
