@@ -55,7 +55,7 @@ func (f *deliveriesFilter) filter() (recorder.Filter, error) {
 // openRecorder opens the delivery log in the state folder; warnings (a
 // skipped torn line) go to stderr.
 func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
-	s, err := recorder.Open(g.state, recorder.Options{Logf: func(format string, args ...any) {
+	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
 	}})
 	if err != nil {

@@ -95,7 +95,7 @@ or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 	f := root.Flags()
 	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default)")
 	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
-	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen")
+	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen (default ./psbox-cases/ when it exists)")
 	f.StringVar(&o.serve.publicKey, "public-key", pub, "mock API public key (env PSBOX_PUBLIC_KEY)")
 	f.StringVar(&o.serve.secretKey, "secret-key", sec, "mock API secret key (env PSBOX_SECRET_KEY)")
 	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
@@ -122,7 +122,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	}
 
 	var warnings warnLog
-	rec, err := recorder.Open(g.state, recorder.Options{Logf: warnings.add})
+	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: warnings.add})
 	if err != nil {
 		return usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
 	}
@@ -172,6 +172,11 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 			SecretKey: o.serve.secretKey,
 			Target:    target,
 		},
+	}
+	if o.cases == "" {
+		if fi, err := os.Stat(defaultCaseDir); err == nil && fi.IsDir() {
+			o.cases = defaultCaseDir
+		}
 	}
 	if o.cases != "" {
 		opts.Cases = &tuiCases{dir: o.cases, sender: sender, target: target}

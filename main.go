@@ -24,7 +24,8 @@ var version = "0.1.0-dev"
 
 // globals are the flags every command shares.
 type globals struct {
-	state string // folder holding webhooks.json and deliveries.jsonl
+	state  string   // folder holding webhooks.json and deliveries.jsonl
+	redact []string // extra header names redacted in the log
 }
 
 // exitError carries an exit code: 1 a check failed, 2 bad usage or input.
@@ -114,6 +115,7 @@ Run with no command to open the terminal UI.`,
 		defState = v
 	}
 	root.PersistentFlags().StringVar(&g.state, "state", defState, "folder for webhooks.json and deliveries.jsonl (env PSBOX_STATE)")
+	root.PersistentFlags().StringSliceVar(&g.redact, "redact-header", nil, "also redact these header `NAMES` in the log (Authorization, Cookie, X-Api-Key and the like always are); repeatable or comma-separated")
 
 	addTUI(root, g)
 	root.AddCommand(
