@@ -31,4 +31,3 @@ func TestExamples_CasesPassAgainstBuiltInReceiver(t *testing.T) {
 		}
 	}
 }
-
