@@ -107,7 +107,7 @@ Run with no command to open the terminal UI.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError("%s (see 'psbox %s --help')", err, c.Name())
+		return usageError("%s (see '%s --help')", err, c.CommandPath())
 	})
 
 	defState := ".psbox"

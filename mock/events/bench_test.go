@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
 // benchPayload is about the size of a built application_created payload.
@@ -60,4 +63,33 @@ func BenchmarkBareClient(b *testing.B) {
 			resp.Body.Close()
 		}
 	})
+}
+
+// BenchmarkSend_Recorded is BenchmarkSend with recording on: the recording
+// transport and a real Store (group commit with fsync) in a temporary
+// folder, as psbox trigger runs by default.
+func BenchmarkSend_Recorded(b *testing.B) {
+	srv := benchServer(b)
+	store, err := recorder.Open(b.TempDir(), recorder.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	s, err := New(Options{Concurrency: 16, Wrap: func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, store) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := s.Send(b.Context(), Delivery{Event: "application_created", Target: srv.URL, Body: benchPayload}); !r.OK {
+				b.Error(r.Err)
+			}
+		}
+	})
+	if err := store.Flush(); err != nil {
+		b.Fatal(err)
+	}
 }
