@@ -51,11 +51,13 @@ func redactWith(ex Exchange, names map[string]bool) Exchange {
 	ex.Request.URL = redactURL(ex.Request.URL)
 	ex.Request.Headers = redactHeaders(ex.Request.Headers, names)
 	ex.Request.Body = redactBody(ex.Request.Body)
-	if ex.Response != nil {
-		r := *ex.Response
-		r.Headers = redactHeaders(r.Headers, names)
-		r.Body = redactBody(r.Body)
-		ex.Response = &r
+	if r := ex.Response; r != nil {
+		// A copy only when something in the response changes.
+		if headersNeedRedaction(r.Headers, names) || bytes.Contains(r.Body, whsecMarker) {
+			c := *r
+			c.Headers, c.Body = redactHeaders(r.Headers, names), redactBody(r.Body)
+			ex.Response = &c
+		}
 	}
 	return ex
 }
@@ -93,9 +95,11 @@ func redactURL(s string) string {
 	return s
 }
 
+// redactHeaders returns h itself when nothing in it is secret, else a
+// redacted copy.
 func redactHeaders(h map[string][]string, names map[string]bool) map[string][]string {
-	if h == nil {
-		return nil
+	if h == nil || !headersNeedRedaction(h, names) {
+		return h
 	}
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
@@ -113,3 +117,18 @@ func redactHeaders(h map[string][]string, names map[string]bool) map[string][]st
 	}
 	return out
 }
+
+func headersNeedRedaction(h map[string][]string, names map[string]bool) bool {
+	for k, vs := range h {
+		if names[k] || strings.Contains(k, "whsec_") || names[textproto.CanonicalMIMEHeaderKey(k)] {
+			return true
+		}
+		for _, v := range vs {
+			if strings.Contains(v, "whsec_") {
+				return true
+			}
+		}
+	}
+	return false
+}
+

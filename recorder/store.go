@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -80,7 +81,9 @@ type Store struct {
 
 	qmu         sync.Mutex
 	qcond       *sync.Cond
-	queue       []pending
+	queue       []*entry  // waiting for the writer, in append order
+	qbuf        []byte    // their lines, back to back
+	qhint       int       // the capacity a fresh qbuf starts with
 	firstAt     time.Time // when the oldest queued exchange arrived
 	enqueued    uint64
 	synced      uint64 // written (or failed) so far
@@ -94,14 +97,10 @@ type Store struct {
 
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
+	nsubs atomic.Int32
 
 	closeOnce sync.Once
 	closeErr  error
-}
-
-type pending struct {
-	e    *entry
-	line []byte // JSON and '\n'
 }
 
 // entry is the in-memory summary of one exchange.
@@ -111,9 +110,9 @@ type entry struct {
 	attempt, status                                 int32
 	start                                           time.Time
 	duration                                        time.Duration
-	off                                             int64 // where the line starts in the file
-	n                                               int32 // line length without '\n'
-	full                                            *Exchange
+	off                                             int64  // where the line starts in the file
+	n                                               int32  // line length without '\n'
+	line                                            []byte // the line (without '\n') while it is not on disk
 }
 
 func (e *entry) failed() bool {
@@ -196,25 +195,19 @@ func unwrapPath(err error) error {
 func (s *Store) Path() string { return s.path }
 
 // Append assigns an ID when ex has none (time-sortable), redacts secrets,
-// adds ex to the index and to live subscribers, and queues it for the next
-// group commit. It returns the stored copy. Call Flush to wait until it is
-// on disk.
+// encodes the exchange as its log line, adds it to the index and to live
+// subscribers, and queues the line for the next group commit. It returns
+// the stored (redacted) copy, which shares ex's header maps and bodies where
+// redaction left them unchanged; the store itself keeps no reference to
+// them once Append returns. Call Flush to wait until it is on disk.
 func (s *Store) Append(ex Exchange) (Exchange, error) {
 	if ex.ID == "" {
 		ex.ID = s.ids.next(time.Now())
 	}
 	ex = redactWith(ex, s.names)
-	ex.Request.Body = bytes.Clone(ex.Request.Body)
-	if ex.Response != nil {
-		ex.Response.Body = bytes.Clone(ex.Response.Body)
-	}
-	line, err := marshalLine(&ex)
-	if err != nil {
-		return ex, fmt.Errorf("recorder: encode exchange %s: %w", ex.ID, err)
-	}
-	stored := ex
-	e := newEntry(&stored)
-	e.full = &stored
+	bp := linePool.Get().(*[]byte)
+	line := appendLine((*bp)[:0], &ex)
+	e := newEntry(&ex)
 
 	s.qmu.Lock()
 	for len(s.queue) >= maxQueued && !s.closed {
@@ -222,27 +215,82 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	}
 	if s.closed {
 		s.qmu.Unlock()
+		putLine(bp, line)
 		return ex, ErrClosed
 	}
+	// The line joins the pending batch buffer; the entry points at its
+	// bytes (never changed once written there) until the writer has put
+	// them on disk.
+	at := len(s.qbuf)
+	if at+len(line) > cap(s.qbuf) {
+		// Room for about two full batches: lines are copied once, not
+		// again and again as the buffer doubles.
+		nb := make([]byte, at, max(s.qhint, 2*at+len(line), 64<<10))
+		copy(nb, s.qbuf)
+		s.qbuf = nb
+	}
+	s.qbuf = append(s.qbuf, line...)
+	e.line = s.qbuf[at : len(s.qbuf)-1 : len(s.qbuf)-1]
+	e.n = int32(len(line) - 1)
+	putLine(bp, line)
 	s.mu.Lock()
 	ok := s.insert(e)
 	s.mu.Unlock()
 	if !ok {
+		s.qbuf = s.qbuf[:at]
 		s.qmu.Unlock()
 		return ex, fmt.Errorf("recorder: exchange %s is already recorded", ex.ID)
 	}
 	if len(s.queue) == 0 {
 		s.firstAt = time.Now()
 	}
-	s.queue = append(s.queue, pending{e, line})
+	s.queue = append(s.queue, e)
 	s.enqueued++
 	n := len(s.queue)
 	s.qmu.Unlock()
 	if n == 1 || n >= s.maxBatch {
 		s.signal()
 	}
-	s.publish(ex)
+	if s.nsubs.Load() > 0 {
+		s.publish(cloneExchange(ex))
+	}
 	return ex, nil
+}
+
+// linePool holds the buffers Append encodes a line into before copying it
+// into the pending batch.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func putLine(bp *[]byte, line []byte) {
+	if cap(line) <= 64<<10 {
+		*bp = line[:0]
+		linePool.Put(bp)
+	}
+}
+
+// cloneExchange copies ex's header maps and bodies, for subscribers that
+// keep it after Append returns.
+func cloneExchange(ex Exchange) Exchange {
+	ex.Request.Headers = cloneHeaders(ex.Request.Headers)
+	ex.Request.Body = bytes.Clone(ex.Request.Body)
+	if ex.Response != nil {
+		r := *ex.Response
+		r.Headers = cloneHeaders(r.Headers)
+		r.Body = bytes.Clone(r.Body)
+		ex.Response = &r
+	}
+	return ex
+}
+
+func cloneHeaders(h map[string][]string) map[string][]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		out[k] = slices.Clone(vs)
+	}
+	return out
 }
 
 func marshalLine(ex *Exchange) ([]byte, error) {
@@ -276,7 +324,7 @@ func (s *Store) writer() {
 	defer close(s.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	var buf []byte
+	var batch []*entry
 	for {
 		s.qmu.Lock()
 		n, closed := len(s.queue), s.closed
@@ -306,36 +354,38 @@ func (s *Store) writer() {
 
 		s.qmu.Lock()
 		k := min(len(s.queue), s.maxBatch)
-		batch := slices.Clone(s.queue[:k])
+		batch = append(batch[:0], s.queue[:k]...)
 		s.queue = slices.Delete(s.queue, 0, k)
+		size := 0
+		for _, e := range batch {
+			size += int(e.n) + 1
+		}
+		lines := s.qbuf[:size:size]
+		s.qhint = min(max(s.qhint, 2*size), 16<<20)
+		s.qbuf = s.qbuf[size:]
 		if len(s.queue) > 0 {
 			s.firstAt = time.Now()
+		} else {
+			s.qbuf = nil // the next batch starts a fresh buffer; this one lives on in its entries
 		}
 		nl := s.needNL
 		s.qcond.Broadcast() // room in the queue
 		s.qmu.Unlock()
 
-		buf = buf[:0]
+		buf := lines
 		if nl {
-			buf = append(buf, '\n')
-		}
-		for _, p := range batch {
-			buf = append(buf, p.line...)
+			buf = append([]byte{'\n'}, lines...)
 		}
 		err := s.writeBatch(buf)
 		if err == nil {
 			end, serr := s.f.Seek(0, io.SeekCurrent)
 			if serr == nil {
 				s.mu.Lock()
-				off := end - int64(len(buf))
-				if nl {
-					off++
-				}
-				for _, p := range batch {
-					p.e.off = off
-					p.e.n = int32(len(p.line) - 1)
-					p.e.full = nil
-					off += int64(len(p.line))
+				off := end - int64(len(lines))
+				for _, e := range batch {
+					e.off = off
+					e.line = nil
+					off += int64(e.n) + 1
 				}
 				s.mu.Unlock()
 			}
@@ -404,6 +454,7 @@ func (s *Store) Close() error {
 		for sub := range s.subs {
 			close(sub.ch)
 			delete(s.subs, sub)
+			s.nsubs.Add(-1)
 		}
 		s.subMu.Unlock()
 	})
@@ -423,7 +474,7 @@ func (s *Store) List(f Filter) []Exchange {
 	type ref struct {
 		off  int64
 		n    int32
-		full *Exchange
+		line []byte
 	}
 	var refs []ref
 	s.mu.RLock()
@@ -432,7 +483,7 @@ func (s *Store) List(f Filter) []Exchange {
 		if !e.matches(&f) {
 			continue
 		}
-		refs = append(refs, ref{e.off, e.n, e.full})
+		refs = append(refs, ref{e.off, e.n, e.line})
 		if f.Limit > 0 && len(refs) >= f.Limit {
 			break
 		}
@@ -444,11 +495,7 @@ func (s *Store) List(f Filter) []Exchange {
 		var buf []byte
 		for i := lo; i < hi; i++ {
 			r := refs[i]
-			if r.full != nil {
-				out[i], oks[i] = *r.full, true
-				continue
-			}
-			ex, err := s.readAt(r.off, r.n, &buf)
+			ex, err := s.readLine(r.off, r.n, r.line, &buf)
 			if err != nil {
 				s.logf("recorder: %v", err)
 				continue
@@ -496,19 +543,16 @@ func (s *Store) Get(id string) (Exchange, bool) {
 	}
 	var off int64
 	var n int32
-	var full *Exchange
+	var line []byte
 	if e != nil {
-		off, n, full = e.off, e.n, e.full
+		off, n, line = e.off, e.n, e.line
 	}
 	s.mu.RUnlock()
 	if e == nil {
 		return Exchange{}, false
 	}
-	if full != nil {
-		return *full, true
-	}
 	var buf []byte
-	ex, err := s.readAt(off, n, &buf)
+	ex, err := s.readLine(off, n, line, &buf)
 	if err != nil {
 		s.logf("recorder: %v", err)
 		return Exchange{}, false
@@ -530,8 +574,16 @@ func (s *Store) Matches(prefix string, max int) []string {
 	return ids
 }
 
-func (s *Store) readAt(off int64, n int32, buf *[]byte) (Exchange, error) {
+// readLine decodes an exchange from its line in memory (not yet on disk)
+// or in the file.
+func (s *Store) readLine(off int64, n int32, line []byte, buf *[]byte) (Exchange, error) {
 	var ex Exchange
+	if line != nil {
+		if err := decodeLine(line, &ex); err != nil {
+			return ex, fmt.Errorf("an exchange waiting to be written no longer parses: %w", err)
+		}
+		return ex, nil
+	}
 	if off < 0 {
 		return ex, errors.New("exchange was never written")
 	}

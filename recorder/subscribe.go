@@ -19,6 +19,7 @@ func (s *Store) Subscribe() (<-chan Exchange, func()) {
 		close(sub.ch)
 	} else {
 		s.subs[sub] = struct{}{}
+		s.nsubs.Add(1)
 	}
 	s.subMu.Unlock()
 	cancel := func() {
@@ -26,6 +27,7 @@ func (s *Store) Subscribe() (<-chan Exchange, func()) {
 		defer s.subMu.Unlock()
 		if _, ok := s.subs[sub]; ok {
 			delete(s.subs, sub)
+			s.nsubs.Add(-1)
 			close(sub.ch)
 		}
 	}
