@@ -11,6 +11,10 @@ type Meta struct {
 	Attempt     int
 	ReplayOf    string
 	InsecureTLS bool
+	// Body, when set, is exactly the request body being sent; the recording
+	// transport records it as it is instead of reading a copy through
+	// GetBody. It must not change until the round trip has ended.
+	Body []byte
 }
 
 type metaKey struct{}

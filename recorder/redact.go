@@ -131,4 +131,3 @@ func headersNeedRedaction(h map[string][]string, names map[string]bool) bool {
 	}
 	return false
 }
-

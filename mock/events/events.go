@@ -320,6 +320,7 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 		// itself does not carry.
 		rctx = recorder.WithMeta(actx, recorder.Meta{
 			DeliveryID: d.ID, Event: d.Event, Attempt: n, ReplayOf: d.ReplayOf, InsecureTLS: s.o.InsecureTLS,
+			Body: d.Body, // sent as is: the transport records it without reading a copy
 		})
 	}
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.Target, bytes.NewReader(d.Body))

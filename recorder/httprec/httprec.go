@@ -120,37 +120,50 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
+	url := req.URL.String()
 	ex := recorder.Exchange{
 		Kind:   recorder.KindDelivery,
-		Target: req.URL.String(),
+		Target: url,
 		Start:  start,
 		Request: recorder.Request{
-			Method:  req.Method,
-			URL:     req.URL.String(),
-			Headers: cloneHeader(req.Header),
+			Method: req.Method,
+			URL:    url,
+			// The caller does not change the request until the response
+			// body is closed (net/http's rule), and the exchange is
+			// appended by then: no copy of the headers is needed.
+			Headers: req.Header,
 		},
 	}
 	if ex.Request.Method == "" {
 		ex.Request.Method = http.MethodGet
 	}
 	if req.Host != "" && req.Host != req.URL.Host {
+		ex.Request.Headers = cloneHeader(req.Header)
 		ex.Request.Headers["Host"] = []string{req.Host}
 	}
-	if m, ok := recorder.MetaFrom(req.Context()); ok {
+	var sentBody []byte
+	m, hasMeta := recorder.MetaFrom(req.Context())
+	if hasMeta {
 		ex.DeliveryID, ex.Event, ex.Attempt, ex.ReplayOf, ex.InsecureTLS = m.DeliveryID, m.Event, m.Attempt, m.ReplayOf, m.InsecureTLS
+		sentBody = m.Body
 	}
 
-	// The request body: a fresh copy from GetBody when there is one (what a
-	// sender with a []byte body provides), else a tee of what is sent.
+	// The request body: the bytes the sender says it sends, else a fresh
+	// copy from GetBody (what a request with a []byte body provides), else
+	// a tee of what is sent.
 	var reqTee *capture
 	send := req
 	if req.Body != nil && req.Body != http.NoBody {
-		if req.GetBody != nil {
+		switch {
+		case sentBody != nil && int64(len(sentBody)) == req.ContentLength:
+			n := min(len(sentBody), recorder.MaxBodyBytes)
+			ex.Request.Body, ex.Request.Truncated = recorder.Body(sentBody[:n:n]), len(sentBody) > n
+		case req.GetBody != nil:
 			if rc, err := req.GetBody(); err == nil {
 				ex.Request.Body, ex.Request.Truncated = readCapped(rc, req.ContentLength)
 				rc.Close()
 			}
-		} else {
+		default:
 			reqTee = &capture{}
 			send = req.Clone(req.Context())
 			send.Body = &teeReadCloser{rc: req.Body, c: reqTee}
@@ -165,10 +178,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Duration = time.Since(start)
 		ex.Error = err.Error()
 		ex.ErrorReason = classifyCtx(req.Context(), err)
-		t.rec.Append(ex)
+		t.append(ex)
 		return resp, err
 	}
-	ex.Response = &recorder.Response{Status: resp.StatusCode, Headers: cloneHeader(resp.Header)}
+	ex.Response = &recorder.Response{Status: resp.StatusCode, Headers: resp.Header}
 	switch {
 	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
 		ex.ErrorReason = recorder.ReasonRedirect
@@ -177,11 +190,33 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if resp.Body == nil || resp.Body == http.NoBody {
 		ex.Duration = time.Since(start)
-		t.rec.Append(ex)
+		t.append(ex)
 		return resp, nil
 	}
-	resp.Body = &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, rec: t.rec, start: start, contentLength: resp.ContentLength}
+	resp.Body = &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, t: t, start: start, contentLength: resp.ContentLength}
 	return resp, nil
+}
+
+// append hands ex to the recorder. A *recorder.Store keeps no reference to
+// ex's headers or bodies once Append returns; any other Recorder gets its
+// own copy, since those belong to the caller.
+func (t *transport) append(ex recorder.Exchange) {
+	if _, ok := t.rec.(*recorder.Store); !ok {
+		ex = cloneExchange(ex)
+	}
+	t.rec.Append(ex)
+}
+
+func cloneExchange(ex recorder.Exchange) recorder.Exchange {
+	ex.Request.Headers = cloneHeader(ex.Request.Headers)
+	ex.Request.Body = bytes.Clone(ex.Request.Body)
+	if ex.Response != nil {
+		r := *ex.Response
+		r.Headers = cloneHeader(r.Headers)
+		r.Body = bytes.Clone(r.Body)
+		ex.Response = &r
+	}
+	return ex
 }
 
 // readCapped reads up to MaxBodyBytes of r and reports whether more was
@@ -213,27 +248,52 @@ func readCapped(r io.Reader, size int64) (recorder.Body, bool) {
 
 // capture keeps the first MaxBodyBytes written to it and counts the rest.
 type capture struct {
-	buf   bytes.Buffer
+	buf   *bytes.Buffer // from bufPool, taken on the first write
 	extra int64
 }
 
-func (c *capture) Write(p []byte) (int, error) {
-	room := recorder.MaxBodyBytes - c.buf.Len()
-	if room > len(p) {
-		room = len(p)
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (c *capture) len() int {
+	if c.buf == nil {
+		return 0
 	}
+	return c.buf.Len()
+}
+
+func (c *capture) Write(p []byte) (int, error) {
+	room := min(recorder.MaxBodyBytes-c.len(), len(p))
 	if room > 0 {
+		if c.buf == nil {
+			c.buf = bufPool.Get().(*bytes.Buffer)
+		}
 		c.buf.Write(p[:room])
 	}
 	c.extra += int64(len(p) - room)
 	return len(p), nil
 }
 
+// body returns a copy of what was kept.
 func (c *capture) body() (recorder.Body, bool) {
-	if c.buf.Len() == 0 {
+	b, truncated := c.bytes()
+	return recorder.Body(bytes.Clone(b)), truncated
+}
+
+// bytes returns what was kept, valid until release.
+func (c *capture) bytes() ([]byte, bool) {
+	if c.len() == 0 {
 		return nil, c.extra > 0
 	}
-	return recorder.Body(bytes.Clone(c.buf.Bytes())), c.extra > 0
+	return c.buf.Bytes(), c.extra > 0
+}
+
+// release returns the buffer to the pool; the capture is empty after.
+func (c *capture) release() {
+	if c.buf != nil && c.buf.Cap() <= 64<<10 {
+		c.buf.Reset()
+		bufPool.Put(c.buf)
+	}
+	c.buf = nil
 }
 
 type teeReadCloser struct {
@@ -255,23 +315,40 @@ func (t *teeReadCloser) Read(p []byte) (int, error) {
 func (t *teeReadCloser) Close() error { return t.rc.Close() }
 
 // recordingBody passes the response body through and appends the Exchange
-// once, at EOF, on a read error, or on Close.
+// once: as soon as the whole announced body has been read (recorded
+// straight from the caller's buffer when it came in one read), at EOF, on
+// a read error, or on Close.
 type recordingBody struct {
 	rc            io.ReadCloser
 	ctx           context.Context
 	ex            recorder.Exchange
-	rec           Recorder
+	t             *transport
 	start         time.Time
 	contentLength int64
 	c             capture
 	once          sync.Once
+	done          bool // recorded; only the reading goroutine looks
 	eof           bool
 }
 
 func (b *recordingBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
+	if b.done {
+		return n, err
+	}
 	if n > 0 {
+		if b.c.len() == 0 && b.c.extra == 0 && int64(n) == b.contentLength && n <= recorder.MaxBodyBytes {
+			// The whole body in one read: record it from p before the
+			// caller sees it, without a copy.
+			b.once.Do(func() { b.record(p[:n:n], false, nil) })
+			return n, err
+		}
 		b.c.Write(p[:n])
+		if b.contentLength >= 0 && int64(b.c.len())+b.c.extra == b.contentLength {
+			b.eof = true
+			b.finish(nil)
+			return n, err
+		}
 	}
 	if err == io.EOF {
 		b.eof = true
@@ -289,21 +366,32 @@ func (b *recordingBody) Close() error {
 }
 
 func (b *recordingBody) finish(readErr error) {
-	b.once.Do(func() {
-		ex := b.ex
-		ex.Duration = time.Since(b.start)
-		body, truncated := b.c.body()
-		got := int64(len(body)) + b.c.extra
-		if !b.eof && readErr == nil && (b.contentLength < 0 || got < b.contentLength) {
-			truncated = true // closed before the end: the rest was never read
-		}
-		ex.Response.Body, ex.Response.Truncated = body, truncated
-		if readErr != nil {
-			ex.Error = readErr.Error()
-			ex.ErrorReason = classifyCtx(b.ctx, readErr)
-		}
-		b.rec.Append(ex)
-	})
+	b.once.Do(func() { b.finishOnce(readErr) })
+}
+
+func (b *recordingBody) finishOnce(readErr error) {
+	body, truncated := b.c.bytes()
+	got := int64(len(body)) + b.c.extra
+	if !b.eof && readErr == nil && (b.contentLength < 0 || got < b.contentLength) {
+		truncated = true // closed before the end: the rest was never read
+	}
+	b.record(body, truncated, readErr)
+	b.c.release()
+}
+
+// record appends the exchange; it runs once, under b.once.
+func (b *recordingBody) record(body []byte, truncated bool, readErr error) {
+	b.done = true
+	ex := b.ex
+	ex.Duration = time.Since(b.start)
+	resp := *ex.Response
+	resp.Body, resp.Truncated = body, truncated
+	ex.Response = &resp
+	if readErr != nil {
+		ex.Error = readErr.Error()
+		ex.ErrorReason = classifyCtx(b.ctx, readErr)
+	}
+	b.t.append(ex)
 }
 
 func cloneHeader(h http.Header) map[string][]string {

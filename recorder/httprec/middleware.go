@@ -59,6 +59,7 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 					}
 				}
 				body, truncated := rw.c.body()
+				rw.c.release()
 				ex.Response = &recorder.Response{Status: status, Headers: cloneHeader(w.Header()), Body: body, Truncated: truncated}
 				ex.Duration = time.Since(start)
 				if err := r.Context().Err(); err != nil && rw.status == 0 {
