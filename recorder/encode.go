@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // appendLine appends ex as one JSON line (with '\n'): the same document
@@ -97,7 +98,9 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) [
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)
 		if utf8.Valid(body) {
-			b = appendString(b, string(body))
+			// A read-only view of the bytes: appendString copies what it
+			// reads and keeps no reference.
+			b = appendString(b, unsafe.String(unsafe.SliceData(body), len(body)))
 		} else {
 			b = append(b, `{"base64":"`...)
 			b = base64.StdEncoding.AppendEncode(b, body)

@@ -83,7 +83,10 @@ type Store struct {
 	qcond       *sync.Cond
 	queue       []*entry  // waiting for the writer, in append order
 	qbuf        []byte    // their lines, back to back
-	qhint       int       // the capacity a fresh qbuf starts with
+	qbase       int64     // where qbuf starts in the stream of queued bytes
+	inflight    []byte    // the lines the writer is writing now
+	inBase      int64     // where inflight starts in that stream
+	spare       []byte    // a written batch's buffer, for reuse
 	firstAt     time.Time // when the oldest queued exchange arrived
 	enqueued    uint64
 	synced      uint64 // written (or failed) so far
@@ -112,7 +115,8 @@ type entry struct {
 	duration                                        time.Duration
 	off                                             int64  // where the line starts in the file
 	n                                               int32  // line length without '\n'
-	line                                            []byte // the line (without '\n') while it is not on disk
+	qoff                                            int64  // while off < 0: where the line is in the stream of queued bytes
+	line                                            []byte // the line (without '\n') when writing it failed
 }
 
 func (e *entry) failed() bool {
@@ -218,19 +222,14 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 		putLine(bp, line)
 		return ex, ErrClosed
 	}
-	// The line joins the pending batch buffer; the entry points at its
-	// bytes (never changed once written there) until the writer has put
-	// them on disk.
+	// The line joins the pending batch buffer, which the writer writes
+	// (and reuses) as a whole.
 	at := len(s.qbuf)
-	if at+len(line) > cap(s.qbuf) {
-		// Room for about two full batches: lines are copied once, not
-		// again and again as the buffer doubles.
-		nb := make([]byte, at, max(s.qhint, 2*at+len(line), 64<<10))
-		copy(nb, s.qbuf)
-		s.qbuf = nb
+	if s.qbuf == nil {
+		s.qbuf = make([]byte, 0, 64<<10)
 	}
 	s.qbuf = append(s.qbuf, line...)
-	e.line = s.qbuf[at : len(s.qbuf)-1 : len(s.qbuf)-1]
+	e.qoff = s.qbase + int64(at)
 	e.n = int32(len(line) - 1)
 	putLine(bp, line)
 	s.mu.Lock()
@@ -360,13 +359,25 @@ func (s *Store) writer() {
 		for _, e := range batch {
 			size += int(e.n) + 1
 		}
-		lines := s.qbuf[:size:size]
-		s.qhint = min(max(s.qhint, 2*size), 16<<20)
-		s.qbuf = s.qbuf[size:]
+		whole := s.qbuf
+		lines := whole[:size:size]
+		s.inflight, s.inBase = lines, s.qbase
+		s.qbase += int64(size)
+		own := false
+		if rest := whole[size:]; len(rest) <= size {
+			// A short rest moves to the spare buffer, so this one can be
+			// reused once written.
+			s.qbuf = s.spare[:0]
+			s.spare = nil
+			if len(rest) > 0 {
+				s.qbuf = append(s.qbuf, rest...)
+			}
+			own = true
+		} else {
+			s.qbuf = rest
+		}
 		if len(s.queue) > 0 {
 			s.firstAt = time.Now()
-		} else {
-			s.qbuf = nil // the next batch starts a fresh buffer; this one lives on in its entries
 		}
 		nl := s.needNL
 		s.qcond.Broadcast() // room in the queue
@@ -377,23 +388,35 @@ func (s *Store) writer() {
 			buf = append([]byte{'\n'}, lines...)
 		}
 		err := s.writeBatch(buf)
+		var end int64
 		if err == nil {
-			end, serr := s.f.Seek(0, io.SeekCurrent)
-			if serr == nil {
-				s.mu.Lock()
-				off := end - int64(len(lines))
-				for _, e := range batch {
-					e.off = off
-					e.line = nil
-					off += int64(e.n) + 1
-				}
-				s.mu.Unlock()
+			end, err = s.f.Seek(0, io.SeekCurrent)
+		}
+		s.mu.Lock()
+		off, pos := end-int64(len(lines)), 0
+		for _, e := range batch {
+			if err == nil {
+				e.off = off
+			} else {
+				e.line = bytes.Clone(lines[pos : pos+int(e.n)]) // kept in memory only
 			}
-		} else {
+			off += int64(e.n) + 1
+			pos += int(e.n) + 1
+		}
+		s.mu.Unlock()
+		if err != nil {
 			s.logf("recorder: writing %d exchanges to %s failed: %v (they stay in memory only)", len(batch), s.path, err)
 		}
 
 		s.qmu.Lock()
+		s.inflight = nil // readers now find these lines in the file (or e.line)
+		if own && cap(whole) <= 16<<20 {
+			if len(s.qbuf) == 0 && cap(s.qbuf) < cap(whole) {
+				s.qbuf = whole[:0] // nothing queued since: reuse it at once
+			} else if s.spare == nil {
+				s.spare = whole[:0]
+			}
+		}
 		if err != nil {
 			s.needNL = true
 			if s.writeErr == nil {
@@ -472,6 +495,7 @@ func (s *Store) Len() int {
 // stops after that many and reads only those from the file.
 func (s *Store) List(f Filter) []Exchange {
 	type ref struct {
+		e    *entry
 		off  int64
 		n    int32
 		line []byte
@@ -483,7 +507,7 @@ func (s *Store) List(f Filter) []Exchange {
 		if !e.matches(&f) {
 			continue
 		}
-		refs = append(refs, ref{e.off, e.n, e.line})
+		refs = append(refs, ref{e, e.off, e.n, e.line})
 		if f.Limit > 0 && len(refs) >= f.Limit {
 			break
 		}
@@ -495,7 +519,7 @@ func (s *Store) List(f Filter) []Exchange {
 		var buf []byte
 		for i := lo; i < hi; i++ {
 			r := refs[i]
-			ex, err := s.readLine(r.off, r.n, r.line, &buf)
+			ex, err := s.read(r.e, r.off, r.n, r.line, &buf)
 			if err != nil {
 				s.logf("recorder: %v", err)
 				continue
@@ -552,7 +576,7 @@ func (s *Store) Get(id string) (Exchange, bool) {
 		return Exchange{}, false
 	}
 	var buf []byte
-	ex, err := s.readLine(off, n, line, &buf)
+	ex, err := s.read(e, off, n, line, &buf)
 	if err != nil {
 		s.logf("recorder: %v", err)
 		return Exchange{}, false
@@ -574,8 +598,37 @@ func (s *Store) Matches(prefix string, max int) []string {
 	return ids
 }
 
-// readLine decodes an exchange from its line in memory (not yet on disk)
-// or in the file.
+// read decodes e, whose off, n and line were read under mu: from the
+// queue or the batch being written when it is not on disk yet, else from
+// line (kept in memory after a failed write) or the file.
+func (s *Store) read(e *entry, off int64, n int32, line []byte, buf *[]byte) (Exchange, error) {
+	if off < 0 && line == nil {
+		if line = s.pendingLine(e.qoff, n); line == nil {
+			// Written meanwhile: the writer sets off before it lets go
+			// of the batch.
+			s.mu.RLock()
+			off, line = e.off, e.line
+			s.mu.RUnlock()
+		}
+	}
+	return s.readLine(off, n, line, buf)
+}
+
+// pendingLine copies the queued line at qoff, or returns nil when it is no
+// longer queued or being written.
+func (s *Store) pendingLine(qoff int64, n int32) []byte {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	end := qoff + int64(n)
+	switch {
+	case qoff >= s.qbase && end <= s.qbase+int64(len(s.qbuf)):
+		return bytes.Clone(s.qbuf[qoff-s.qbase : end-s.qbase])
+	case s.inflight != nil && qoff >= s.inBase && end <= s.inBase+int64(len(s.inflight)):
+		return bytes.Clone(s.inflight[qoff-s.inBase : end-s.inBase])
+	}
+	return nil
+}
+
 func (s *Store) readLine(off int64, n int32, line []byte, buf *[]byte) (Exchange, error) {
 	var ex Exchange
 	if line != nil {

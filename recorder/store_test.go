@@ -271,3 +271,73 @@ func TestOpen_StateIsAFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Exchanges read back while they wait for the writer, while batches are
+// being written (buffers reused between batches), and after a failed
+// write all come back whole.
+func TestStore_ReadsPendingAndWrittenLines(t *testing.T) {
+	s := openT(t, t.TempDir(), Options{FlushInterval: time.Hour, MaxBatch: 7})
+	want := map[string]Exchange{}
+	for i := range 5 {
+		ex, err := s.Append(sampleExchange(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[ex.ID] = ex
+	}
+	// Queued only: fewer than MaxBatch and an hour to wait.
+	for id, w := range want {
+		got, ok := s.Get(id)
+		if !ok || got.Event != w.Event || string(got.Request.Body) != string(w.Request.Body) {
+			t.Fatalf("queued %s: ok=%v, got %+v", id, ok, got)
+		}
+	}
+	// Readers alongside appends that fill batch after batch.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			for _, ex := range s.List(Filter{Limit: 20}) {
+				if ex.ID == "" || ex.Kind == "" || len(ex.Request.Body) == 0 {
+					t.Errorf("a partial exchange came back: %+v", ex)
+					return
+				}
+			}
+		}
+	}()
+	for i := 5; i < 400; i++ {
+		ex, err := s.Append(sampleExchange(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[ex.ID] = ex
+	}
+	<-done
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	all := s.List(Filter{})
+	if len(all) != len(want) {
+		t.Fatalf("List: %d, want %d", len(all), len(want))
+	}
+	for _, got := range all {
+		w := want[got.ID]
+		if got.Event != w.Event || got.Attempt != w.Attempt || string(got.Request.Body) != string(w.Request.Body) {
+			t.Fatalf("%s came back as %+v, want %+v", got.ID, got, w)
+		}
+	}
+
+	// A failed write keeps the batch in memory, readable.
+	s.f.Close() // the next write fails
+	ex, err := s.Append(sampleExchange(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flush(); err == nil {
+		t.Fatal("Flush after a failed write: no error")
+	}
+	got, ok := s.Get(ex.ID)
+	if !ok || got.DeliveryID != ex.DeliveryID || string(got.Request.Body) != string(ex.Request.Body) {
+		t.Fatalf("after a failed write: ok=%v %+v", ok, got)
+	}
+}
