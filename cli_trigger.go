@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +48,7 @@ type triggerOptions struct {
 	insecure     bool
 	allowPrivate bool
 	noRecord     bool
+	cpuProfile   string // hidden: profile the deliveries
 
 	// Filled by validate.
 	edits    []fixtures.Edit
@@ -206,6 +209,8 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 	f.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification (recorded on each attempt)")
 	f.BoolVar(&o.allowPrivate, "allow-private", false, "allow link-local and cloud metadata destinations (169.254.0.0/16, fd00:ec2::254)")
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
+	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -294,6 +299,17 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 // failed. Workers take jobs by an atomic index and report under the
 // printer's lock: no hand-off goroutine sits between a job and its result.
 func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o *triggerOptions, stdout, stderr io.Writer) error {
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageError("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	p := newTriggerPrinter(o, stdout, stderr, len(jobs))
 	start := time.Now()
 	var interval time.Duration

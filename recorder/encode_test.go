@@ -70,3 +70,43 @@ func FuzzLineRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// Timestamps are written exactly as time.RFC3339Nano (and encoding/json) writes them, in any
+// location and with any fraction, also when many share a second.
+func TestAppendTime_MatchesRFC3339Nano(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("x", 3600), time.FixedZone("y", -(5*3600 + 30*60))}
+	base := time.Date(2026, 3, 29, 0, 59, 59, 0, time.UTC)
+	for i := range 2000 {
+		tm := base.Add(time.Duration(i) * 1234567 * time.Nanosecond).In(zones[i%len(zones)])
+		if i%7 == 0 {
+			tm = tm.Truncate(time.Second)
+		}
+		for _, x := range []time.Time{tm, time.Date(10000, 1, 1, 0, 0, 0, 5, time.UTC), {}} {
+			want := x.AppendFormat(nil, time.RFC3339Nano)
+			if got := appendTime(nil, x); string(got) != string(want) {
+				t.Fatalf("%v: wrote %s, want %s", x, got, want)
+			}
+		}
+	}
+}
+
+// A remembered body is used only for the same bytes: a buffer reused with
+// other content of the same length is encoded afresh.
+func TestAppendLine_RepeatedAndChangedBodies(t *testing.T) {
+	body := []byte(`{"event":"application_created","data":{"key":"appl_1","email":"a@example.com","n":1}}`)
+	ex := sampleExchange(1)
+	ex.Request.Body = body
+	for i := range 5 {
+		if i == 3 {
+			copy(body[10:], "XXXX\"YYYY") // same length, other bytes
+		}
+		line := appendLine(nil, &ex)
+		ref, _ := json.Marshal(&ex)
+		var m1, m2 map[string]any
+		json.Unmarshal(line, &m1)
+		json.Unmarshal(ref, &m2)
+		if !reflect.DeepEqual(m1, m2) {
+			t.Fatalf("round %d: documents differ:\n%s\n%s", i, line, ref)
+		}
+	}
+}
