@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/base64"
 	"hash/maphash"
+	"net/textproto"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -15,7 +17,37 @@ import (
 // appendLine appends ex as one JSON line (with '\n'): the same document
 // encoding/json makes of an Exchange, written by hand because it is on
 // every delivery's path and reflection costs several times more.
-func appendLine(b []byte, ex *Exchange) []byte {
+func appendLine(b []byte, ex *Exchange) []byte { return encodeLine(b, ex, nil) }
+
+// lineRedactor redacts while encodeLine writes, as redactWith would, and
+// notes whether it changed anything: an exchange with nothing secret is
+// then never copied.
+type lineRedactor struct {
+	names   map[string]bool // canonical header names whose values are secret
+	changed bool            // something was redacted
+	slow    bool            // a header name holds a whsec_ token: use redactWith
+}
+
+func (r *lineRedactor) str(s string) string {
+	if r == nil {
+		return s
+	}
+	out := redactString(s)
+	r.changed = r.changed || out != s
+	return out
+}
+
+func (r *lineRedactor) url(s string) string {
+	if r == nil {
+		return s
+	}
+	out := redactURL(s)
+	r.changed = r.changed || out != s
+	return out
+}
+
+// encodeLine is appendLine, redacting with r when r is not nil.
+func encodeLine(b []byte, ex *Exchange, r *lineRedactor) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, ex.ID)
 	b = append(b, `,"kind":`...)
@@ -37,16 +69,16 @@ func appendLine(b []byte, ex *Exchange) []byte {
 		b = appendString(b, ex.ReplayOf)
 	}
 	b = append(b, `,"target":`...)
-	b = appendString(b, ex.Target)
+	b = appendString(b, r.url(ex.Target))
 	b = append(b, `,"request":{"method":`...)
 	b = appendString(b, ex.Request.Method)
 	b = append(b, `,"url":`...)
-	b = appendString(b, ex.Request.URL)
-	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated)
-	if r := ex.Response; r != nil {
+	b = appendString(b, r.url(ex.Request.URL))
+	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated, r)
+	if resp := ex.Response; resp != nil {
 		b = append(b, `,"response":{"status":`...)
-		b = strconv.AppendInt(b, int64(r.Status), 10)
-		b = appendMessage(b, r.Headers, r.Body, r.Truncated)
+		b = strconv.AppendInt(b, int64(resp.Status), 10)
+		b = appendMessage(b, resp.Headers, resp.Body, resp.Truncated, r)
 	}
 	if ex.ErrorReason != "" {
 		b = append(b, `,"error_reason":`...)
@@ -54,7 +86,7 @@ func appendLine(b []byte, ex *Exchange) []byte {
 	}
 	if ex.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendString(b, ex.Error)
+		b = appendString(b, r.str(ex.Error))
 	}
 	if ex.InsecureTLS {
 		b = append(b, `,"insecure_tls":true`...)
@@ -68,7 +100,7 @@ func appendLine(b []byte, ex *Exchange) []byte {
 
 // appendMessage writes the headers, body and truncated fields shared by
 // Request and Response, and the closing brace.
-func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) []byte {
+func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r *lineRedactor) []byte {
 	if len(h) > 0 {
 		b = append(b, `,"headers":{`...)
 		var arr [16]string // most messages have fewer headers: no allocation
@@ -80,6 +112,14 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) [
 		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')
+			}
+			secret := false
+			if r != nil {
+				if strings.Contains(k, "whsec_") {
+					r.slow = true // redacted names may merge: leave it to redactWith
+					return b
+				}
+				secret = r.names[k] || r.names[textproto.CanonicalMIMEHeaderKey(k)]
 			}
 			b = appendString(b, k)
 			b = append(b, ':')
@@ -93,6 +133,11 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) [
 				if j > 0 {
 					b = append(b, ',')
 				}
+				if secret {
+					v, r.changed = Redacted, true
+				} else {
+					v = r.str(v)
+				}
 				b = appendString(b, v)
 			}
 			b = append(b, ']')
@@ -101,19 +146,33 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool) [
 	}
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)
+		// The cache holds only bodies with nothing to redact, so a hit
+		// needs no redaction either.
 		if enc, ok := bodies.lookup(body); ok {
-			b = append(b, enc...)
-		} else if start := len(b); utf8.Valid(body) {
+			return appendTruncated(append(b, enc...), truncated)
+		}
+		secret := bytes.Contains(body, whsecMarker)
+		if secret && r != nil {
+			body, r.changed = redactBody(body), true
+		}
+		if start := len(b); utf8.Valid(body) {
 			// A read-only view of the bytes: appendString copies what it
 			// reads and keeps no reference.
 			b = appendString(b, unsafe.String(unsafe.SliceData(body), len(body)))
-			bodies.store(body, b[start:])
+			if !secret {
+				bodies.store(body, b[start:])
+			}
 		} else {
 			b = append(b, `{"base64":"`...)
 			b = base64.StdEncoding.AppendEncode(b, body)
 			b = append(b, `"}`...)
 		}
 	}
+	return appendTruncated(b, truncated)
+}
+
+// appendTruncated ends a message.
+func appendTruncated(b []byte, truncated bool) []byte {
 	if truncated {
 		b = append(b, `,"truncated":true`...)
 	}

@@ -188,3 +188,54 @@ func TestRedact_Examples(t *testing.T) {
 		t.Error("Redact changed its input")
 	}
 }
+
+// Append redacts while it encodes; the line is the one redacting first and
+// then encoding makes, and a clean exchange is reported as unchanged.
+func TestEncodeLine_RedactsAsRedactWith(t *testing.T) {
+	names := map[string]bool{}
+	for _, h := range append(secretHeaders, "X-Partner-Token") {
+		names[h] = true
+	}
+	for seed := range uint64(500) {
+		ex, _ := secretExchange(seed, "")
+		if seed%5 == 0 {
+			ex = sampleExchange(int(seed)) // nothing secret
+		}
+		r := lineRedactor{names: names}
+		got := encodeLine(nil, &ex, &r)
+		red := redactWith(ex, names)
+		want := appendLine(nil, &red)
+		if r.slow {
+			t.Fatalf("seed %d: slow path for header names without whsec_", seed)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("seed %d:\n got %s\nwant %s", seed, got, want)
+		}
+		plain := appendLine(nil, &ex)
+		if r.changed != (string(plain) != string(want)) {
+			t.Fatalf("seed %d: changed=%v, but redaction changed the line: %v", seed, r.changed, string(plain) != string(want))
+		}
+	}
+}
+
+func TestAppend_SecretInHeaderName(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ex := sampleExchange(1)
+	ex.Request.Headers = map[string][]string{"x-whsec_SeCrEtToKeN": {"v"}, "Content-Type": {"application/json"}}
+	stored, err := s.Append(ex)
+	if err != nil || s.Flush() != nil {
+		t.Fatal(err)
+	}
+	file, _ := os.ReadFile(filepath.Join(dir, FileName))
+	checkNoSecrets(t, "deliveries.jsonl", file, []string{"SeCrEtToKeN"})
+	ret, _ := json.Marshal(stored)
+	checkNoSecrets(t, "Append's result", ret, []string{"SeCrEtToKeN"})
+	if _, ok := ex.Request.Headers["x-whsec_SeCrEtToKeN"]; !ok {
+		t.Fatal("Append changed the caller's headers")
+	}
+}

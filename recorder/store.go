@@ -208,9 +208,17 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	if ex.ID == "" {
 		ex.ID = s.ids.next(time.Now())
 	}
-	ex = redactWith(ex, s.names)
+	// Redacted while encoded; the exchange itself is copied (redactWith)
+	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
-	line := appendLine((*bp)[:0], &ex)
+	r := lineRedactor{names: s.names}
+	line := encodeLine((*bp)[:0], &ex, &r)
+	if r.slow {
+		ex = redactWith(ex, s.names)
+		line = appendLine((*bp)[:0], &ex)
+	} else if r.changed {
+		ex = redactWith(ex, s.names)
+	}
 	e := newEntry(&ex)
 
 	s.qmu.Lock()
