@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"hash/maphash"
-	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,9 +22,9 @@ func appendLine(b []byte, ex *Exchange) []byte { return encodeLine(b, ex, nil) }
 // notes whether it changed anything: an exchange with nothing secret is
 // then never copied.
 type lineRedactor struct {
-	names   map[string]bool // canonical header names whose values are secret
-	changed bool            // something was redacted
-	slow    bool            // a header name holds a whsec_ token: use redactWith
+	names   []string // header names whose values are secret, compared case-insensitively
+	changed bool     // something was redacted
+	slow    bool     // a header name holds a whsec_ token: use redactWith
 }
 
 func (r *lineRedactor) str(s string) string {
@@ -44,6 +43,17 @@ func (r *lineRedactor) url(s string) string {
 	out := redactURL(s)
 	r.changed = r.changed || out != s
 	return out
+}
+
+// isSecretName reports whether k is one of names in any letter case: the
+// same answer as comparing canonical forms, without building them.
+func isSecretName(k string, names []string) bool {
+	for _, n := range names {
+		if len(n) == len(k) && strings.EqualFold(n, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeLine is appendLine, redacting with r when r is not nil.
@@ -69,11 +79,16 @@ func encodeLine(b []byte, ex *Exchange, r *lineRedactor) []byte {
 		b = appendString(b, ex.ReplayOf)
 	}
 	b = append(b, `,"target":`...)
-	b = appendString(b, r.url(ex.Target))
+	target := r.url(ex.Target)
+	b = appendString(b, target)
 	b = append(b, `,"request":{"method":`...)
 	b = appendString(b, ex.Request.Method)
 	b = append(b, `,"url":`...)
-	b = appendString(b, r.url(ex.Request.URL))
+	if ex.Request.URL == ex.Target {
+		b = appendString(b, target) // usually the same text: redacted once
+	} else {
+		b = appendString(b, r.url(ex.Request.URL))
+	}
 	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated, r)
 	if resp := ex.Response; resp != nil {
 		b = append(b, `,"response":{"status":`...)
@@ -119,7 +134,7 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 					r.slow = true // redacted names may merge: leave it to redactWith
 					return b
 				}
-				secret = r.names[k] || r.names[textproto.CanonicalMIMEHeaderKey(k)]
+				secret = isSecretName(k, r.names)
 			}
 			b = appendString(b, k)
 			b = append(b, ':')

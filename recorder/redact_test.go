@@ -193,15 +193,17 @@ func TestRedact_Examples(t *testing.T) {
 // then encoding makes, and a clean exchange is reported as unchanged.
 func TestEncodeLine_RedactsAsRedactWith(t *testing.T) {
 	names := map[string]bool{}
+	var list []string
 	for _, h := range append(secretHeaders, "X-Partner-Token") {
 		names[h] = true
+		list = append(list, h)
 	}
 	for seed := range uint64(500) {
 		ex, _ := secretExchange(seed, "")
 		if seed%5 == 0 {
 			ex = sampleExchange(int(seed)) // nothing secret
 		}
-		r := lineRedactor{names: names}
+		r := lineRedactor{names: list}
 		got := encodeLine(nil, &ex, &r)
 		red := redactWith(ex, names)
 		want := appendLine(nil, &red)

@@ -71,7 +71,8 @@ type Store struct {
 	path     string
 	f        *os.File
 	logf     func(string, ...any)
-	names    map[string]bool
+	names    map[string]bool // canonical secret header names
+	nameList []string        // the same, for the line encoder
 	interval time.Duration
 	maxBatch int
 	ids      idGen
@@ -178,6 +179,9 @@ func Open(dir string, o Options) (*Store, error) {
 			s.names[textproto.CanonicalMIMEHeaderKey(h)] = true
 		}
 	}
+	for n := range s.names {
+		s.nameList = append(s.nameList, n)
+	}
 	s.qcond = sync.NewCond(&s.qmu)
 	if err := s.load(); err != nil {
 		f.Close()
@@ -206,12 +210,16 @@ func (s *Store) Path() string { return s.path }
 // them once Append returns. Call Flush to wait until it is on disk.
 func (s *Store) Append(ex Exchange) (Exchange, error) {
 	if ex.ID == "" {
-		ex.ID = s.ids.next(time.Now())
+		at := ex.Start // when set, saves reading the clock; IDs still increase
+		if at.IsZero() {
+			at = time.Now()
+		}
+		ex.ID = s.ids.next(at)
 	}
 	// Redacted while encoded; the exchange itself is copied (redactWith)
 	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
-	r := lineRedactor{names: s.names}
+	r := lineRedactor{names: s.nameList}
 	line := encodeLine((*bp)[:0], &ex, &r)
 	if r.slow {
 		ex = redactWith(ex, s.names)

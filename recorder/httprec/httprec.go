@@ -193,7 +193,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.append(ex)
 		return resp, nil
 	}
-	resp.Body = &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, t: t, start: start, contentLength: resp.ContentLength}
+	rb := &recordingBody{rc: resp.Body, ctx: req.Context(), ex: ex, t: t, start: start, contentLength: resp.ContentLength}
+	rb.resp = *ex.Response
+	rb.ex.Response = &rb.resp // one allocation for both
+	resp.Body = rb
 	return resp, nil
 }
 
@@ -322,6 +325,7 @@ type recordingBody struct {
 	rc            io.ReadCloser
 	ctx           context.Context
 	ex            recorder.Exchange
+	resp          recorder.Response // ex.Response points here
 	t             *transport
 	start         time.Time
 	contentLength int64
@@ -384,9 +388,7 @@ func (b *recordingBody) record(body []byte, truncated bool, readErr error) {
 	b.done = true
 	ex := b.ex
 	ex.Duration = time.Since(b.start)
-	resp := *ex.Response
-	resp.Body, resp.Truncated = body, truncated
-	ex.Response = &resp
+	b.resp.Body, b.resp.Truncated = body, truncated
 	if readErr != nil {
 		ex.Error = readErr.Error()
 		ex.ErrorReason = classifyCtx(b.ctx, readErr)
