@@ -18,31 +18,41 @@ import (
 // every delivery's path and reflection costs several times more.
 func appendLine(b []byte, ex *Exchange) []byte { return encodeLine(b, ex, nil) }
 
-// lineRedactor redacts while encodeLine writes, as redactWith would, and
-// notes whether it changed anything: an exchange with nothing secret is
-// then never copied.
+// lineRedactor does, while encodeLine writes, the redaction that needs a
+// look at each field: secret header values and user-info in URLs. whsec_
+// tokens are found afterwards by one scan of the whole line (see
+// encodeRedacted). It notes whether it changed anything, so an exchange
+// with nothing secret is never copied.
 type lineRedactor struct {
 	names   []string // header names whose values are secret, compared case-insensitively
 	changed bool     // something was redacted
-	slow    bool     // a header name holds a whsec_ token: use redactWith
-}
-
-func (r *lineRedactor) str(s string) string {
-	if r == nil {
-		return s
-	}
-	out := redactString(s)
-	r.changed = r.changed || out != s
-	return out
 }
 
 func (r *lineRedactor) url(s string) string {
-	if r == nil {
+	if r == nil || strings.IndexByte(s, '@') < 0 {
 		return s
 	}
 	out := redactURL(s)
 	r.changed = r.changed || out != s
 	return out
+}
+
+// encodeRedacted appends ex's redacted line to b and returns it with the
+// redacted exchange (ex itself when nothing in it is secret). A whsec_
+// token is plain ASCII that JSON never escapes and base64 cannot spell (no
+// '_'), so the encoded line holds one exactly when ex does.
+func encodeRedacted(b []byte, ex Exchange, names []string, nameSet map[string]bool) ([]byte, Exchange) {
+	start := len(b)
+	r := lineRedactor{names: names}
+	b = encodeLine(b, &ex, &r)
+	if bytes.Contains(b[start:], whsecMarker) {
+		ex = redactWith(ex, nameSet)
+		return appendLine(b[:start], &ex), ex
+	}
+	if r.changed {
+		ex = redactWith(ex, nameSet)
+	}
+	return b, ex
 }
 
 // isSecretName reports whether k is one of names in any letter case: the
@@ -101,7 +111,7 @@ func encodeLine(b []byte, ex *Exchange, r *lineRedactor) []byte {
 	}
 	if ex.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendString(b, r.str(ex.Error))
+		b = appendString(b, ex.Error)
 	}
 	if ex.InsecureTLS {
 		b = append(b, `,"insecure_tls":true`...)
@@ -128,14 +138,7 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 			if i > 0 {
 				b = append(b, ',')
 			}
-			secret := false
-			if r != nil {
-				if strings.Contains(k, "whsec_") {
-					r.slow = true // redacted names may merge: leave it to redactWith
-					return b
-				}
-				secret = isSecretName(k, r.names)
-			}
+			secret := r != nil && isSecretName(k, r.names)
 			b = appendString(b, k)
 			b = append(b, ':')
 			vs := h[k]
@@ -150,8 +153,6 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 				}
 				if secret {
 					v, r.changed = Redacted, true
-				} else {
-					v = r.str(v)
 				}
 				b = appendString(b, v)
 			}
@@ -161,20 +162,14 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 	}
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)
-		// The cache holds only bodies with nothing to redact, so a hit
-		// needs no redaction either.
 		if enc, ok := bodies.lookup(body); ok {
 			return appendTruncated(append(b, enc...), truncated)
-		}
-		secret := bytes.Contains(body, whsecMarker)
-		if secret && r != nil {
-			body, r.changed = redactBody(body), true
 		}
 		if start := len(b); utf8.Valid(body) {
 			// A read-only view of the bytes: appendString copies what it
 			// reads and keeps no reference.
 			b = appendString(b, unsafe.String(unsafe.SliceData(body), len(body)))
-			if !secret {
+			if !bytes.Contains(body, whsecMarker) { // never remember a secret
 				bodies.store(body, b[start:])
 			}
 		} else {

@@ -219,14 +219,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	// Redacted while encoded; the exchange itself is copied (redactWith)
 	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
-	r := lineRedactor{names: s.nameList}
-	line := encodeLine((*bp)[:0], &ex, &r)
-	if r.slow {
-		ex = redactWith(ex, s.names)
-		line = appendLine((*bp)[:0], &ex)
-	} else if r.changed {
-		ex = redactWith(ex, s.names)
-	}
+	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names)
 	e := newEntry(&ex)
 
 	s.qmu.Lock()
