@@ -233,6 +233,9 @@ func New(o Options) (*Sender, error) {
 	}
 	static.Set("Content-Type", "application/json")
 	static.Set("User-Agent", ua)
+	for k, vs := range static {
+		static[k] = vs[:len(vs):len(vs)]
+	}
 	return &Sender{
 		o:    o,
 		base: base,
@@ -332,11 +335,17 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 	if err != nil {
 		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
 	}
-	req.Header = s.static.Clone()
-	if d.Event != "" {
-		req.Header.Set(HeaderEvent, d.Event)
+	// One map sized for every header, sharing the template's values (cut
+	// to their length, so an Add never writes into them).
+	h := make(http.Header, len(s.static)+5)
+	for k, vs := range s.static {
+		h[k] = vs
 	}
-	req.Header.Set(HeaderDelivery, d.ID)
+	if d.Event != "" {
+		h[HeaderEvent] = []string{d.Event}
+	}
+	h[HeaderDelivery] = []string{d.ID}
+	req.Header = h
 	if s.signer != nil {
 		s.signer.sign(req.Header, d.ID, time.Now().Unix(), d.Body)
 	}
