@@ -34,10 +34,13 @@ const defaultReceiverAddr = "127.0.0.1:8485"
 
 // tuiOptions are the flags of the bare `psbox` command.
 type tuiOptions struct {
-	serve  serveOptions
-	target string
-	cases  string
-	seed   int64
+	serve serveOptions
+	// addrFree: --addr was not given, so a busy default port falls back to
+	// a free one (as the built-in receiver does) instead of failing.
+	addrFree bool
+	target   string
+	cases    string
+	seed     int64
 }
 
 // validate checks the flags before anything listens.
@@ -80,6 +83,7 @@ y copies a payload with a clipboard command (pbcopy, wl-copy, xclip, xsel)
 or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		o.serve.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+		o.addrFree = !cmd.Flags().Changed("addr")
 		if err := o.validate(); err != nil {
 			return err
 		}
@@ -93,7 +97,7 @@ or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 		sec = v
 	}
 	f := root.Flags()
-	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default)")
+	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default; a free port when the default one is busy)")
 	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
 	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen (default ./psbox-cases/ when it exists)")
 	f.StringVar(&o.serve.publicKey, "public-key", pub, "mock API public key (env PSBOX_PUBLIC_KEY)")
@@ -128,6 +132,9 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	}
 	defer rec.Close()
 
+	if o.addrFree && portBusy(o.serve.addr) {
+		o.serve.addr = "127.0.0.1:0" // psbox serve may already be on the default port
+	}
 	api, err := startMockAPI(g, o.serve, rec)
 	if err != nil {
 		return err
@@ -216,6 +223,16 @@ func (l *warnLog) list() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.w...)
+}
+
+// portBusy reports whether something already listens on addr.
+func portBusy(addr string) bool {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return errors.Is(err, syscall.EADDRINUSE)
+	}
+	ln.Close()
+	return false
 }
 
 // tuiReceiver is the built-in receiver the TUI targets without --target.
