@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -162,5 +163,20 @@ func TestTUIDeps_EditorRoundTrip(t *testing.T) {
 	}
 	if _, err := os.Stat(cmd.Args[len(cmd.Args)-1]); !os.IsNotExist(err) {
 		t.Error("the temp file was not removed")
+	}
+}
+
+func TestPortBusy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if !portBusy(addr) {
+		t.Errorf("portBusy(%s) = false while listening", addr)
+	}
+	ln.Close()
+	if portBusy(addr) {
+		t.Errorf("portBusy(%s) = true after close", addr)
 	}
 }
