@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -21,6 +18,8 @@ import (
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
+
+	"github.com/psbox-dev/psbox/internal/atomicfile"
 )
 
 // deliveriesFilter holds the filter flags list and export share.
@@ -414,7 +413,7 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 			if out == "" || out == "-" {
 				return write(cmd.OutOrStdout())
 			}
-			if err := writeFileAtomic(out, write); err != nil {
+			if err := atomicfile.Write(out, 0o600, write); err != nil {
 				return usageError("cannot write %s: %v; check that its folder exists and is writable", out, err)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "psbox: exported %d exchanges to %s\n", len(exs), out)
@@ -425,40 +424,4 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 	cmd.Flags().StringVar(&format, "format", "", "har or jsonl (required)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout (atomically)")
 	return cmd
-}
-
-// writeFileAtomic writes path as a whole: a temp file in the same folder,
-// fsynced, then renamed over path.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return unwrapPathErr(err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func unwrapPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
+
+	"github.com/psbox-dev/psbox/internal/atomicfile"
 )
 
 // StoreFile is the name of the subscription file inside the state folder.
@@ -96,7 +98,6 @@ func ValidateEvents(names []string) error {
 // stays in memory; the next successful write persists it. A Store is safe
 // for concurrent use.
 type Store struct {
-	dir  string
 	path string
 	now  func() time.Time
 
@@ -124,7 +125,6 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("cannot create state folder %s: %w; pick another with --state", dir, err)
 	}
 	s := &Store{
-		dir:   dir,
 		path:  filepath.Join(dir, StoreFile),
 		now:   time.Now,
 		index: map[string]int{},
@@ -365,46 +365,10 @@ func (s *Store) sync(gen uint64) error {
 	}
 	b = append(b, "]\n}\n"...)
 	s.wbuf = b
-	if err := writeFileAtomic(s.dir, s.path, b); err != nil {
-		return err
+	if err := atomicfile.WriteFile(s.path, b, 0o600); err != nil {
+		return fmt.Errorf("cannot write %s: %w", s.path, err)
 	}
 	s.durable = cur
-	return nil
-}
-
-// writeFileAtomic replaces path with data so that a crash leaves either the
-// old or the new file: temp file in the same folder, fsync, rename, fsync of
-// the folder. The file is 0600 (os.CreateTemp's mode).
-func writeFileAtomic(dir, path string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		// Make the rename itself durable. Some filesystems refuse to sync
-		// a folder; the file content is already safe then.
-		_ = d.Sync()
-		d.Close()
-	}
 	return nil
 }
 
