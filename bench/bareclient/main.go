@@ -14,6 +14,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,7 @@ func main() {
 	bodyFile := flag.String("body", "", "JSON payload file (sent compacted)")
 	count := flag.Int("count", 20000, "requests to send")
 	conc := flag.Int("concurrency", 16, "requests in flight")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the requests to this file")
 	flag.Parse()
 	raw, err := os.ReadFile(*bodyFile)
 	if err != nil {
@@ -36,6 +38,17 @@ func main() {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxIdleConns: 100},
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatalf("bareclient: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("bareclient: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup

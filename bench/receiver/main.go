@@ -12,6 +12,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,8 +25,20 @@ func main() {
 	}
 	fmt.Println(ln.Addr().String())
 	ack := []byte(`{"received":true}`)
+	var conns atomic.Int64
 	srv := &http.Server{
+		// Counts the connections clients open, for checking that a client
+		// keeps its connections alive: GET /conns answers the count.
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/conns" {
+				fmt.Fprintln(w, conns.Load())
+				return
+			}
 			io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(ack)
