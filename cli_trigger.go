@@ -282,23 +282,24 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 	defer sender.Close()
 
-	var jobs []triggerJob
-	for range o.count {
-		for i, n := range o.names {
-			for _, t := range targets[i] {
-				jobs = append(jobs, triggerJob{event: n, target: t, body: bodies[i]})
-			}
+	// One round is every event to every target; the run is o.count rounds.
+	// Job i is round[i%len(round)]: no slice of count*len(round) jobs for
+	// the garbage collector to scan over and over.
+	var round []triggerJob
+	for i, n := range o.names {
+		for _, t := range targets[i] {
+			round = append(round, triggerJob{event: n, target: t, body: bodies[i]})
 		}
 	}
-	return deliverAll(ctx, sender, jobs, o, stdout, stderr)
+	return deliverAll(ctx, sender, round, o.count*len(round), o, stdout, stderr)
 }
 
-// deliverAll runs the jobs on a pool of o.concurrency workers (job i starts
-// no earlier than i/o.rate seconds in when a rate is set), prints each
-// result and a summary, and returns a check failure when any delivery
-// failed. Workers take jobs by an atomic index and report under the
+// deliverAll runs total jobs, job i being round[i%len(round)], on a pool
+// of o.concurrency workers (job i starts no earlier than i/o.rate seconds
+// in when a rate is set), prints each result and a summary, and returns a
+// check failure when any delivery failed. Workers take jobs by an atomic index and report under the
 // printer's lock: no hand-off goroutine sits between a job and its result.
-func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o *triggerOptions, stdout, stderr io.Writer) error {
+func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, total int, o *triggerOptions, stdout, stderr io.Writer) error {
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -310,7 +311,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o
 		}
 		defer pprof.StopCPUProfile()
 	}
-	p := newTriggerPrinter(o, stdout, stderr, len(jobs))
+	p := newTriggerPrinter(o, stdout, stderr, total)
 	start := time.Now()
 	var interval time.Duration
 	if o.rate > 0 {
@@ -318,7 +319,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o
 	}
 	var next atomic.Int64
 	var workers sync.WaitGroup
-	for range min(o.concurrency, len(jobs)) {
+	for range min(o.concurrency, total) {
 		workers.Go(func() {
 			// A context per worker: each attempt's deadline context then
 			// registers with its own worker's, not with one shared parent
@@ -327,7 +328,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o
 			defer cancel()
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
+				if i >= total {
 					return
 				}
 				if interval > 0 {
@@ -335,7 +336,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, jobs []triggerJob, o
 						return
 					}
 				}
-				j := jobs[i]
+				j := round[i%len(round)]
 				p.add(sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body}))
 			}
 		})
