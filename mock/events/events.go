@@ -147,9 +147,13 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // Sender sends deliveries over one pooled transport. It is safe for
 // concurrent use.
 type Sender struct {
-	o      Options
-	base   *http.Transport
-	client *http.Client
+	o    Options
+	base *http.Transport
+	// rt is base, wrapped when Options.Wrap says so. Attempts call its
+	// RoundTrip directly: an http.Client would only add a copy of every
+	// request's headers (kept for redirects, which psbox never follows)
+	// and a redirect loop.
+	rt     http.RoundTripper
 	signer signer
 	static http.Header // Content-Type, User-Agent and the extra headers
 }
@@ -237,12 +241,9 @@ func New(o Options) (*Sender, error) {
 		static[k] = vs[:len(vs):len(vs)]
 	}
 	return &Sender{
-		o:    o,
-		base: base,
-		client: &http.Client{
-			Transport:     rt,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
+		o:      o,
+		base:   base,
+		rt:     rt,
 		signer: sg,
 		static: static,
 	}, nil
@@ -352,15 +353,20 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 
 	start := time.Now()
 	defer func() { a.latency = time.Since(start) }()
-	resp, err := s.client.Do(req)
+	resp, err := s.rt.RoundTrip(req) // a 3xx comes back as is: redirects are never followed
+	if err == nil && resp == nil {
+		err = errors.New("the transport returned no response")
+	}
 	if err != nil {
 		a.reason, a.err = classify(ctx, actx, err, s.o.Timeout)
 		a.retryable = a.reason != recorder.ReasonBlocked && a.reason != recorder.ReasonCanceled
 		return a
 	}
 	a.status, a.headers = resp.StatusCode, resp.Header
-	a.body, a.truncated, err = readBody(resp.Body, resp.ContentLength)
-	resp.Body.Close()
+	if resp.Body != nil {
+		a.body, a.truncated, err = readBody(resp.Body, resp.ContentLength)
+		resp.Body.Close()
+	}
 	switch {
 	case err != nil:
 		a.reason, a.err = classify(ctx, actx, err, s.o.Timeout)
