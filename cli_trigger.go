@@ -326,6 +326,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 			// that all workers would contend on.
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
+			var line []byte // this worker's line buffer, reused
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= total {
@@ -337,7 +338,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 					}
 				}
 				j := round[i%len(round)]
-				p.add(sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body}))
+				line = p.add(sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body}), line)
 			}
 		})
 	}
@@ -410,7 +411,9 @@ func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *
 	}
 }
 
-func (p *triggerPrinter) add(r events.Result) {
+// add counts r and prints its line when one is due. buf is the calling
+// worker's line buffer; add returns it (grown) for the next call.
+func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
 	// Format outside the lock: workers only queue on the counters and the
 	// buffered write.
 	var line []byte
@@ -419,7 +422,8 @@ func (p *triggerPrinter) add(r events.Result) {
 			b, _ := json.Marshal(r)
 			line = fmt.Appendf(b[:len(b)-1], ",\"seed\":%d}\n", p.o.seed)
 		} else {
-			line = deliveryLine(r)
+			buf = appendDeliveryLine(buf[:0], r)
+			line = buf
 		}
 	}
 	p.mu.Lock()
@@ -436,7 +440,7 @@ func (p *triggerPrinter) add(r events.Result) {
 		p.reasons[r.Reason]++
 	}
 	if line == nil {
-		return
+		return buf
 	}
 	if p.progress {
 		p.clearProgress()
@@ -445,13 +449,18 @@ func (p *triggerPrinter) add(r events.Result) {
 	if p.progress {
 		p.out.Flush()
 	}
+	return buf
 }
 
 // deliveryLine is one delivery for people: event, target, outcome, latency,
 // attempts, delivery id. It is built by appending: at tens of thousands of
 // lines a second, fmt's cost shows.
 func deliveryLine(r events.Result) []byte {
-	b := make([]byte, 0, 64+len(r.Event)+len(r.Target)+len(r.Err))
+	return appendDeliveryLine(make([]byte, 0, 64+len(r.Event)+len(r.Target)+len(r.Err)), r)
+}
+
+// appendDeliveryLine appends deliveryLine(r) to b.
+func appendDeliveryLine(b []byte, r events.Result) []byte {
 	b = append(b, r.Event...)
 	b = append(b, "  "...)
 	b = append(b, r.Target...)
