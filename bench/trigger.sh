@@ -30,6 +30,10 @@ go build -o "$tmp/bareclient" ./bench/bareclient
 rpid=$!
 for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
 url="http://$(head -1 "$tmp/addr")/webhooks"
+# Connections each client opened, from the receiver's count (RELIABILITY.md
+# item 4: about CONC for a keep-alive receiver); the count itself is one
+# connection, subtracted.
+conns() { curl -s "http://$(head -1 "$tmp/addr")/conns" 2>/dev/null || echo 0; }
 "$tmp/psbox" events show application_created --seed 1 >"$tmp/body.json"
 
 echo "receiver $url; $COUNT events of application_created at concurrency $CONC, $ROUNDS rounds"
@@ -40,14 +44,17 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 : >"$tmp/bare"; : >"$tmp/rec"; : >"$tmp/norec"
 for r in $(seq "$ROUNDS"); do
+  c0=$(conns)
   b=$("$tmp/bareclient" -url "$url" -body "$tmp/body.json" -count "$COUNT" -concurrency "$CONC" | rate)
+  c1=$(conns)
   "$tmp/psbox" --state "$tmp/state-rec-$r" trigger application_created --to "$url" --seed 1 \
     --count "$COUNT" --concurrency "$CONC" >"$tmp/out-rec" 2>&1 || { echo "psbox trigger failed:"; tail -5 "$tmp/out-rec"; exit 1; }
   p=$(rate <"$tmp/out-rec")
+  c2=$(conns)
   "$tmp/psbox" --state "$tmp/state-norec-$r" trigger application_created --to "$url" --seed 1 \
     --count "$COUNT" --concurrency "$CONC" --no-record >"$tmp/out-norec" 2>&1 || { echo "psbox trigger failed:"; tail -5 "$tmp/out-norec"; exit 1; }
   n=$(rate <"$tmp/out-norec")
-  echo "round $r: bare $b events/s   psbox (recorded) $p events/s   psbox (--no-record) $n events/s"
+  echo "round $r: bare $b events/s   psbox (recorded) $p events/s   psbox (--no-record) $n events/s   connections opened: bare $((c1-c0-1)), psbox $((c2-c1-1))"
   echo "$b" >>"$tmp/bare"; echo "$p" >>"$tmp/rec"; echo "$n" >>"$tmp/norec"
   rm -rf "$tmp/state-rec-$r" "$tmp/state-norec-$r"
 done
