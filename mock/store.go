@@ -302,12 +302,13 @@ func (s *Store) Subscribed(event string) []Webhook {
 // page returns up to limit webhooks, newest first, after or before a cursor
 // key (at most one of them non-empty), and whether more lie beyond the page
 // in the direction of travel.
-func (s *Store) page(limit int, after, before string) ([]Webhook, bool, error) {
+func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := len(s.hooks)
-	// pos is the position in newest-first order: hooks[n-1-pos].
-	at := func(pos int) Webhook { return cloneHook(s.hooks[n-1-pos]) }
+	// pos is the position in newest-first order: lines[n-1-pos], the
+	// webhook's JSON, encoded once per change.
+	at := func(pos int) json.RawMessage { return s.lines[n-1-pos] }
 	lo, hi := 0, min(limit, n) // newest-first positions [lo, hi)
 	more := false
 	switch {
@@ -330,7 +331,7 @@ func (s *Store) page(limit int, after, before string) ([]Webhook, bool, error) {
 	default:
 		more = hi < n
 	}
-	out := make([]Webhook, 0, hi-lo)
+	out := make([]json.RawMessage, 0, hi-lo)
 	for p := lo; p < hi; p++ {
 		out = append(out, at(p))
 	}
@@ -396,11 +397,13 @@ func encodeHook(w Webhook) []byte {
 	if w.Events == nil {
 		w.Events = []string{}
 	}
-	b, err := json.Marshal(w)
-	if err != nil { // a struct of strings, bools and ints always encodes
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as the API answers: a target's & stays &
+	if err := enc.Encode(w); err != nil { // a struct of strings, bools and ints always encodes
 		panic("mock: encode webhook: " + err.Error())
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 func cloneHook(w Webhook) Webhook {
