@@ -399,7 +399,7 @@ func encodeHook(w Webhook) []byte {
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // as the API answers: a target's & stays &
+	enc.SetEscapeHTML(false)              // as the API answers: a target's & stays &
 	if err := enc.Encode(w); err != nil { // a struct of strings, bools and ints always encodes
 		panic("mock: encode webhook: " + err.Error())
 	}
