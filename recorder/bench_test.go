@@ -182,6 +182,6 @@ func BenchmarkEncodeDelivery(b *testing.B) {
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		buf, _ = encodeRedacted(buf[:0], exs[i%len(exs)], s.nameList, s.names, &s.headers)
+		buf, _ = encodeRedacted(buf[:0], exs[i%len(exs)], s.nameList, s.names)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,9 +27,8 @@ func appendLine(b []byte, ex *Exchange) []byte { return encodeLine(b, ex, nil) }
 // encodeRedacted). It notes whether it changed anything, so an exchange
 // with nothing secret is never copied.
 type lineRedactor struct {
-	names   []string      // header names whose values are secret, compared case-insensitively
-	headers *headerBlocks // the store's cached header blocks
-	changed bool          // something was redacted
+	names   []string // header names whose values are secret, compared case-insensitively
+	changed bool     // something was redacted
 }
 
 func (r *lineRedactor) url(s string) string {
@@ -44,9 +44,9 @@ func (r *lineRedactor) url(s string) string {
 // redacted exchange (ex itself when nothing in it is secret). A whsec_
 // token is plain ASCII that JSON never escapes and base64 cannot spell (no
 // '_'), so the encoded line holds one exactly when ex does.
-func encodeRedacted(b []byte, ex Exchange, names []string, nameSet map[string]bool, headers *headerBlocks) ([]byte, Exchange) {
+func encodeRedacted(b []byte, ex Exchange, names []string, nameSet map[string]bool) ([]byte, Exchange) {
 	start := len(b)
-	r := lineRedactor{names: names, headers: headers}
+	r := lineRedactor{names: names}
 	b = encodeLine(b, &ex, &r)
 	if bytes.Contains(b[start:], whsecMarker) {
 		ex = redactWith(ex, nameSet)
@@ -102,11 +102,11 @@ func encodeLine(b []byte, ex *Exchange, r *lineRedactor) []byte {
 	} else {
 		b = appendString(b, r.url(ex.Request.URL))
 	}
-	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated, r, 0)
+	b = appendMessage(b, ex.Request.Headers, ex.Request.Body, ex.Request.Truncated, r)
 	if resp := ex.Response; resp != nil {
 		b = append(b, `,"response":{"status":`...)
 		b = strconv.AppendInt(b, int64(resp.Status), 10)
-		b = appendMessage(b, resp.Headers, resp.Body, resp.Truncated, r, 1)
+		b = appendMessage(b, resp.Headers, resp.Body, resp.Truncated, r)
 	}
 	if ex.ErrorReason != "" {
 		b = append(b, `,"error_reason":`...)
@@ -127,11 +127,41 @@ func encodeLine(b []byte, ex *Exchange, r *lineRedactor) []byte {
 }
 
 // appendMessage writes the headers, body and truncated fields shared by
-// Request and Response, and the closing brace. slot, when r is not nil, is
-// where the header block of this kind of message is cached.
-func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r *lineRedactor, slot int) []byte {
+// Request and Response, and the closing brace.
+func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r *lineRedactor) []byte {
 	if len(h) > 0 {
-		b = appendHeaders(b, h, r, slot)
+		b = append(b, `,"headers":{`...)
+		var arr [16]string // most messages have fewer headers: no allocation
+		keys := arr[:0]
+		for k := range h {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			secret := r != nil && isSecretName(k, r.names)
+			b = appendString(b, k)
+			b = append(b, ':')
+			vs := h[k]
+			if vs == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, v := range vs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				if secret {
+					v, r.changed = Redacted, true
+				}
+				b = appendString(b, v)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
 	}
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)

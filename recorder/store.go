@@ -73,7 +73,6 @@ type Store struct {
 	logf     func(string, ...any)
 	names    map[string]bool // canonical secret header names
 	nameList []string        // the same, for the line encoder
-	headers  headerBlocks    // the line encoder's cached header sets
 	interval time.Duration
 	maxBatch int
 	ids      idGen
@@ -220,7 +219,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	// Redacted while encoded; the exchange itself is copied (redactWith)
 	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
-	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names, &s.headers)
+	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names)
 	e := newEntry(&ex)
 
 	s.qmu.Lock()
