@@ -3,7 +3,6 @@ package recorder
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -192,40 +191,8 @@ func appendTruncated(b []byte, truncated bool) []byte {
 	return append(b, '}')
 }
 
-// appendString writes s as a JSON string (see jsonenc.AppendString). Most
-// strings in a line (IDs, URLs, header names and values) need no escaping:
-// checking that eight bytes at a time and copying s whole costs a fraction
-// of the byte-by-byte encoder, which handles every other string.
-func appendString(b []byte, s string) []byte {
-	if !plainASCII(s) {
-		return jsonenc.AppendString(b, s)
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainASCII reports whether every byte of s is printable ASCII other than
-// '"' and '\\', the bytes a JSON string holds as they are.
-func plainASCII(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for len(s) >= 8 {
-		x := binary.LittleEndian.Uint64([]byte(s[:8]))
-		// A byte's high bit ends up set when it is >= 0x80, below 0x20,
-		// '"' or '\\'. A borrow only carries out of a byte flagged itself,
-		// so a set bit always means some byte needs escaping.
-		if ((x-0x20*ones)|((x^'"'*ones)-ones)|((x^'\\'*ones)-ones)|x)&highs != 0 {
-			return false
-		}
-		s = s[8:]
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
+// appendString writes s as a JSON string (see jsonenc.AppendString).
+func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
 // bodies remembers how recent bodies were encoded: psbox sends the same
 // payload many times (psbox trigger --count), and comparing bytes costs far

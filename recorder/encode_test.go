@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/psbox-dev/psbox/internal/jsonenc"
 )
 
 func TestAppendLine_DecodesToTheSameExchange(t *testing.T) {
@@ -109,25 +107,6 @@ func TestAppendLine_RepeatedAndChangedBodies(t *testing.T) {
 		json.Unmarshal(ref, &m2)
 		if !reflect.DeepEqual(m1, m2) {
 			t.Fatalf("round %d: documents differ:\n%s\n%s", i, line, ref)
-		}
-	}
-}
-
-// plainASCII's eight-bytes-at-a-time check agrees with a byte by byte one
-// for every byte value at every position of a 17-byte string, and
-// appendString writes what the general encoder writes.
-func TestPlainASCII_MatchesByteCheck(t *testing.T) {
-	for pos := 0; pos < 17; pos++ {
-		for c := 0; c < 256; c++ {
-			b := []byte("abcdefghijklmnopq")
-			b[pos] = byte(c)
-			want := c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
-			if got := plainASCII(string(b)); got != want {
-				t.Fatalf("plainASCII with byte %#x at %d = %v, want %v", c, pos, got, want)
-			}
-			if got, want := string(appendString(nil, string(b))), string(jsonenc.AppendString(nil, string(b))); got != want {
-				t.Fatalf("appendString(%q) = %s, want %s", b, got, want)
-			}
 		}
 	}
 }
