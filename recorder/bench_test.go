@@ -134,6 +134,7 @@ func BenchmarkStore_ListAll100k(b *testing.B) {
 		}
 	}
 }
+
 // deliveryExchange is what psbox trigger records for one delivery: four
 // request headers, one of them different every time, a repeated body and a
 // receiver's short answer.
