@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/events"
-	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
@@ -166,7 +164,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	defer sender.Close()
 
 	start := time.Now()
-	results := fixtures.Run(ctx, cases, senderDeliver(sender, o.target), fixtures.RunOptions{Concurrency: o.concurrency, Filter: filter})
+	results := fixtures.Run(ctx, cases, sender.DeliverCases(o.target), fixtures.RunOptions{Concurrency: o.concurrency, Filter: filter})
 	total := time.Since(start)
 
 	if o.json {
@@ -234,21 +232,4 @@ func colorOK(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// senderDeliver adapts the event sender to the case runner: the same
-// headers, deadline and failure reasons as `psbox trigger`.
-func senderDeliver(s *events.Sender, target string) fixtures.DeliverFunc {
-	return func(ctx context.Context, c fixtures.Case, body []byte) (fixtures.Answer, error) {
-		r := s.Send(ctx, events.Delivery{Event: c.Event, Target: target, Body: body})
-		a := fixtures.Answer{Status: r.Status, Headers: r.ResponseHeaders, Body: r.ResponseBody,
-			Reason: r.Reason, Err: r.Err, Latency: r.Latency}
-		if r.Reason != "" && r.Reason != recorder.ReasonStatus && r.Reason != recorder.ReasonRedirect {
-			a.Status = 0 // no usable answer (timeout, reset, refused, ...): a failed case with its reason
-		}
-		if errors.Is(ctx.Err(), context.Canceled) && a.Status == 0 {
-			a.Reason = recorder.ReasonCanceled
-		}
-		return a, nil
-	}
 }

@@ -434,7 +434,7 @@ func (c *tuiCases) Run(ctx context.Context) ([]ui.CaseResult, error) {
 	if err != nil {
 		return nil, oneLineErr(caseFileError(err))
 	}
-	results := fixtures.Run(ctx, cases, senderDeliver(c.sender, c.target), fixtures.RunOptions{Concurrency: 4})
+	results := fixtures.Run(ctx, cases, c.sender.DeliverCases(c.target), fixtures.RunOptions{Concurrency: 4})
 	out := make([]ui.CaseResult, len(results))
 	for i, r := range results {
 		out[i] = ui.CaseResult{Name: r.Case.Name, Event: r.Case.Event, File: r.Case.File, Pass: r.Pass, Diff: r.Diff, Ref: r}
