@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/events"
-	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
 // defaultCaseDir is where `psbox test` looks when no PATH is given
@@ -147,16 +145,12 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := rec.Close(); err != nil {
-			fmt.Fprintf(stderr, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
-		}
-	}()
+	defer closeRecorder(rec, stderr)
 	sender, err := events.New(events.Options{
 		Timeout:     o.timeout,
 		Concurrency: o.concurrency,
 		UserAgent:   "psbox/" + version,
-		Wrap:        func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
+		Wrap:        recordTo(rec),
 	})
 	if err != nil {
 		return usageError("%v", err)
@@ -222,14 +216,4 @@ func caseFileError(err error) error {
 func indentRest(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
 // colorOK reports whether w is a terminal and NO_COLOR is unset.
-func colorOK(w io.Writer) bool {
-	if os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+func colorOK(w io.Writer) bool { return os.Getenv("NO_COLOR") == "" && isTerminal(w) }

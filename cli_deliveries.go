@@ -63,6 +63,19 @@ func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
 	return s, nil
 }
 
+// closeRecorder flushes and closes the log, warning on w when the last
+// batch could not be saved.
+func closeRecorder(rec *recorder.Store, w io.Writer) {
+	if err := rec.Close(); err != nil {
+		fmt.Fprintf(w, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
+	}
+}
+
+// recordTo is the sender's Wrap that records every attempt in rec.
+func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {
+	return func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }
+}
+
 func newDeliveriesCmd(g *globals) *cobra.Command {
 	var (
 		f       deliveriesFilter
@@ -339,7 +352,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				Sign:      sign,
 				Secret:    secret,
 				UserAgent: "psbox/" + version,
-				Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, s) },
+				Wrap:      recordTo(s),
 			})
 			if err != nil {
 				return asUsage(err)

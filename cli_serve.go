@@ -139,7 +139,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
 	sender, err := events.New(events.Options{
 		UserAgent: "psbox/" + version,
-		Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
+		Wrap:      recordTo(rec),
 	})
 	if err != nil {
 		return nil, err
@@ -200,11 +200,7 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := rec.Close(); err != nil {
-			fmt.Fprintf(out, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
-		}
-	}()
+	defer closeRecorder(rec, out)
 	m, err := startMockAPI(g, o, rec)
 	if err != nil {
 		return err

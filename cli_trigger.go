@@ -23,7 +23,6 @@ import (
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
-	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
 // triggerOptions are the flags of psbox trigger.
@@ -269,12 +268,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if err := rec.Close(); err != nil {
-				fmt.Fprintf(stderr, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
-			}
-		}()
-		wrap = func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }
+		defer closeRecorder(rec, stderr)
+		wrap = recordTo(rec)
 	}
 	sender, err := newSender(*o, wrap)
 	if err != nil {

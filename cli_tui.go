@@ -24,7 +24,6 @@ import (
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
-	"github.com/psbox-dev/psbox/recorder/httprec"
 	"github.com/psbox-dev/psbox/ui"
 )
 
@@ -130,7 +129,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	if err != nil {
 		return usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
 	}
-	defer rec.Close()
+	defer closeRecorder(rec, stderr)
 
 	if o.addrFree && portBusy(o.serve.addr) {
 		o.serve.addr = "127.0.0.1:0" // psbox serve may already be on the default port
@@ -153,7 +152,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 
 	sender, err := events.New(events.Options{
 		UserAgent: "psbox/" + version,
-		Wrap:      func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) },
+		Wrap:      recordTo(rec),
 	})
 	if err != nil {
 		return usageError("%v", err)
