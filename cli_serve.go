@@ -54,6 +54,28 @@ func (o serveOptions) validate() error {
 	return nil
 }
 
+// addKeyFlags defines --public-key and --secret-key. Unset, they come from
+// PSBOX_PUBLIC_KEY / PSBOX_SECRET_KEY, else psbox's loopback-only defaults
+// (resolveKeys); --help never shows a key taken from the environment.
+func (o *serveOptions) addKeyFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.publicKey, "public-key", defaultPublicKey, "mock API public key: the HTTP Basic user name (env PSBOX_PUBLIC_KEY)")
+	f.StringVar(&o.secretKey, "secret-key", defaultSecretKey, "mock API secret key: the HTTP Basic password, also accepted as a Bearer token (env PSBOX_SECRET_KEY)")
+}
+
+// resolveKeys applies the environment to keys not given as flags and
+// records whether the user chose the secret key, which listening off
+// loopback requires.
+func (o *serveOptions) resolveKeys(cmd *cobra.Command) {
+	if v := os.Getenv("PSBOX_PUBLIC_KEY"); v != "" && !cmd.Flags().Changed("public-key") {
+		o.publicKey = v
+	}
+	if v := os.Getenv("PSBOX_SECRET_KEY"); v != "" && !cmd.Flags().Changed("secret-key") {
+		o.secretKey = v
+	}
+	o.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+}
+
 // isLoopbackHost reports whether host only accepts local connections. An
 // empty host means every interface.
 func isLoopbackHost(host string) bool {
@@ -96,24 +118,16 @@ psbox's own choices, where PartnerStack's behaviour is not documented:
   curl -u pk_psbox_test:sk_psbox_test http://127.0.0.1:8484/api/v2/webhooks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+			o.resolveKeys(cmd)
 			if err := o.validate(); err != nil {
 				return err
 			}
 			return runServe(cmd.Context(), g, o, cmd.OutOrStdout())
 		},
 	}
-	pub, sec := defaultPublicKey, defaultSecretKey
-	if v := os.Getenv("PSBOX_PUBLIC_KEY"); v != "" {
-		pub = v
-	}
-	if v := os.Getenv("PSBOX_SECRET_KEY"); v != "" {
-		sec = v
-	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultServeAddr, "address to listen on (loopback by default; elsewhere needs your own keys)")
-	f.StringVar(&o.publicKey, "public-key", pub, "public key: the HTTP Basic user name (env PSBOX_PUBLIC_KEY)")
-	f.StringVar(&o.secretKey, "secret-key", sec, "secret key: the HTTP Basic password, also accepted as a Bearer token (env PSBOX_SECRET_KEY)")
+	o.addKeyFlags(cmd)
 	return cmd
 }
 

@@ -339,3 +339,18 @@ func TestServe_ControlRoutesFireAndRecord(t *testing.T) {
 		t.Errorf("deliveries.jsonl after shutdown (%v): want the delivery, no secret:\n%s", err, log)
 	}
 }
+
+// TestServe_HelpNeverShowsEnvSecret: a key taken from the environment must
+// not end up in --help output (terminal scrollback, CI logs).
+func TestServe_HelpNeverShowsEnvSecret(t *testing.T) {
+	t.Setenv("PSBOX_SECRET_KEY", "sk_from_env_5f2a")
+	for _, args := range [][]string{{"serve", "--help"}, {"--help"}} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("%v: exit %d", args, code)
+		}
+		if strings.Contains(out.String()+errb.String(), "sk_from_env_5f2a") {
+			t.Errorf("%v prints the secret key from the environment", args)
+		}
+	}
+}

@@ -81,26 +81,18 @@ payload in $VISUAL or $EDITOR (inline when neither is set) before sending.
 y copies a payload with a clipboard command (pbcopy, wl-copy, xclip, xsel)
 or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 	root.RunE = func(cmd *cobra.Command, args []string) error {
-		o.serve.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
+		o.serve.resolveKeys(cmd)
 		o.addrFree = !cmd.Flags().Changed("addr")
 		if err := o.validate(); err != nil {
 			return err
 		}
 		return runTUI(cmd.Context(), g, o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	pub, sec := defaultPublicKey, defaultSecretKey
-	if v := os.Getenv("PSBOX_PUBLIC_KEY"); v != "" {
-		pub = v
-	}
-	if v := os.Getenv("PSBOX_SECRET_KEY"); v != "" {
-		sec = v
-	}
 	f := root.Flags()
 	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default; a free port when the default one is busy)")
 	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
 	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen (default ./psbox-cases/ when it exists)")
-	f.StringVar(&o.serve.publicKey, "public-key", pub, "mock API public key (env PSBOX_PUBLIC_KEY)")
-	f.StringVar(&o.serve.secretKey, "secret-key", sec, "mock API secret key (env PSBOX_SECRET_KEY)")
+	o.serve.addKeyFlags(root)
 	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
 }
 
