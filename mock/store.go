@@ -150,7 +150,7 @@ func OpenStore(dir string) (*Store, error) {
 	}
 	for i, w := range f.Webhooks {
 		if !strings.HasPrefix(w.Key, "whook_") {
-			return nil, &CorruptStoreError{s.path, fmt.Errorf("webhook %d has key %q, not whook_...", i, w.Key)}
+			return nil, &CorruptStoreError{s.path, fmt.Errorf("webhook %d has key %q; keys start with whook_", i, w.Key)}
 		}
 		if _, dup := s.index[w.Key]; dup {
 			return nil, &CorruptStoreError{s.path, fmt.Errorf("key %s appears twice", w.Key)}
