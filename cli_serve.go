@@ -34,6 +34,9 @@ type serveOptions struct {
 	publicKey string
 	secretKey string
 	keysGiven bool // the secret key came from --secret-key or PSBOX_SECRET_KEY
+	// freeIfBusy: listen on a free loopback port when addr is taken (the
+	// TUI without --addr) instead of failing (psbox serve).
+	freeIfBusy bool
 }
 
 // validate checks the options before anything listens.
@@ -163,7 +166,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	api.Handle("GET /_psbox/deliveries", httprec.DeliveriesHandler(rec))
 	h := recordAPICalls(api, rec)
 
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := listenOrFree(o.addr, o.freeIfBusy)
 	if err != nil {
 		sender.Close()
 		return nil, listenError(o.addr, err)
@@ -255,6 +258,16 @@ func dialable(a *net.TCPAddr) string {
 		return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 	}
 	return a.String()
+}
+
+// listenOrFree listens on addr; when it is taken and freeIfBusy is set,
+// on a free loopback port instead.
+func listenOrFree(addr string, freeIfBusy bool) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if freeIfBusy && errors.Is(err, syscall.EADDRINUSE) {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	return ln, err
 }
 
 // listenError turns a failed listen into one sentence with the fix.

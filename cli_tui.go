@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -33,13 +32,10 @@ const defaultReceiverAddr = "127.0.0.1:8485"
 
 // tuiOptions are the flags of the bare `psbox` command.
 type tuiOptions struct {
-	serve serveOptions
-	// addrFree: --addr was not given, so a busy default port falls back to
-	// a free one (as the built-in receiver does) instead of failing.
-	addrFree bool
-	target   string
-	cases    string
-	seed     int64
+	serve  serveOptions
+	target string
+	cases  string
+	seed   int64
 }
 
 // validate checks the flags before anything listens.
@@ -82,7 +78,7 @@ y copies a payload with a clipboard command (pbcopy, wl-copy, xclip, xsel)
 or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		o.serve.resolveKeys(cmd)
-		o.addrFree = !cmd.Flags().Changed("addr")
+		o.serve.freeIfBusy = !cmd.Flags().Changed("addr") // psbox serve may already be on the default port
 		if err := o.validate(); err != nil {
 			return err
 		}
@@ -123,9 +119,6 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	}
 	defer closeRecorder(rec, stderr)
 
-	if o.addrFree && portBusy(o.serve.addr) {
-		o.serve.addr = "127.0.0.1:0" // psbox serve may already be on the default port
-	}
 	api, err := startMockAPI(g, o.serve, rec)
 	if err != nil {
 		return err
@@ -216,16 +209,6 @@ func (l *warnLog) list() []string {
 	return append([]string(nil), l.w...)
 }
 
-// portBusy reports whether something already listens on addr.
-func portBusy(addr string) bool {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return errors.Is(err, syscall.EADDRINUSE)
-	}
-	ln.Close()
-	return false
-}
-
 // tuiReceiver is the built-in receiver the TUI targets without --target.
 type tuiReceiver struct {
 	url  string
@@ -236,10 +219,7 @@ type tuiReceiver struct {
 // startReceiver listens on addr, or on a free loopback port when addr is
 // busy.
 func startReceiver(addr string) (*tuiReceiver, error) {
-	ln, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
-	}
+	ln, err := listenOrFree(addr, true)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}

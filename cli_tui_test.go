@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -166,17 +168,22 @@ func TestTUIDeps_EditorRoundTrip(t *testing.T) {
 	}
 }
 
-func TestPortBusy(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func TestListenOrFree(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	if !portBusy(addr) {
-		t.Errorf("portBusy(%s) = false while listening", addr)
+	defer busy.Close()
+	addr := busy.Addr().String()
+	if _, err := listenOrFree(addr, false); !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("listenOrFree(busy, false) = %v, want EADDRINUSE", err)
 	}
-	ln.Close()
-	if portBusy(addr) {
-		t.Errorf("portBusy(%s) = true after close", addr)
+	ln, err := listenOrFree(addr, true)
+	if err != nil {
+		t.Fatalf("listenOrFree(busy, true): %v", err)
+	}
+	defer ln.Close()
+	if ln.Addr().String() == addr || !strings.HasPrefix(ln.Addr().String(), "127.0.0.1:") {
+		t.Errorf("fell back to %s, want another loopback port", ln.Addr())
 	}
 }
