@@ -5,9 +5,11 @@
 package recorder
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -84,6 +86,32 @@ func (e *Exchange) Status() int {
 		return 0
 	}
 	return e.Response.Status
+}
+
+// Clone copies the exchange's header maps and bodies, for holders that
+// keep it while its producer reuses the originals.
+func (e Exchange) Clone() Exchange {
+	e.Request.Headers = CloneHeaders(e.Request.Headers)
+	e.Request.Body = bytes.Clone(e.Request.Body)
+	if e.Response != nil {
+		r := *e.Response
+		r.Headers = CloneHeaders(r.Headers)
+		r.Body = bytes.Clone(r.Body)
+		e.Response = &r
+	}
+	return e
+}
+
+// CloneHeaders copies a header map and its value slices (nil stays nil).
+func CloneHeaders(h map[string][]string) map[string][]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		out[k] = slices.Clone(vs)
+	}
+	return out
 }
 
 // Body holds bytes as sent. In JSON it is a string when the bytes are UTF-8

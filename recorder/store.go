@@ -260,7 +260,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 		s.signal()
 	}
 	if s.nsubs.Load() > 0 {
-		s.publish(cloneExchange(ex))
+		s.publish(ex.Clone())
 	}
 	return ex, nil
 }
@@ -274,31 +274,6 @@ func putLine(bp *[]byte, line []byte) {
 		*bp = line[:0]
 		linePool.Put(bp)
 	}
-}
-
-// cloneExchange copies ex's header maps and bodies, for subscribers that
-// keep it after Append returns.
-func cloneExchange(ex Exchange) Exchange {
-	ex.Request.Headers = cloneHeaders(ex.Request.Headers)
-	ex.Request.Body = bytes.Clone(ex.Request.Body)
-	if ex.Response != nil {
-		r := *ex.Response
-		r.Headers = cloneHeaders(r.Headers)
-		r.Body = bytes.Clone(r.Body)
-		ex.Response = &r
-	}
-	return ex
-}
-
-func cloneHeaders(h map[string][]string) map[string][]string {
-	if h == nil {
-		return nil
-	}
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }
 
 func marshalLine(ex *Exchange) ([]byte, error) {

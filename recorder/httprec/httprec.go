@@ -138,7 +138,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		ex.Request.Method = http.MethodGet
 	}
 	if req.Host != "" && req.Host != req.URL.Host {
-		ex.Request.Headers = cloneHeader(req.Header)
+		ex.Request.Headers = recorder.CloneHeaders(req.Header)
 		ex.Request.Headers["Host"] = []string{req.Host}
 	}
 	var sentBody []byte
@@ -205,21 +205,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // own copy, since those belong to the caller.
 func (t *transport) append(ex recorder.Exchange) {
 	if _, ok := t.rec.(*recorder.Store); !ok {
-		ex = cloneExchange(ex)
+		ex = ex.Clone()
 	}
 	t.rec.Append(ex)
-}
-
-func cloneExchange(ex recorder.Exchange) recorder.Exchange {
-	ex.Request.Headers = cloneHeader(ex.Request.Headers)
-	ex.Request.Body = bytes.Clone(ex.Request.Body)
-	if ex.Response != nil {
-		r := *ex.Response
-		r.Headers = cloneHeader(r.Headers)
-		r.Body = bytes.Clone(r.Body)
-		ex.Response = &r
-	}
-	return ex
 }
 
 // readCapped reads up to MaxBodyBytes of r and reports whether more was
@@ -394,12 +382,4 @@ func (b *recordingBody) record(body []byte, truncated bool, readErr error) {
 		ex.ErrorReason = classifyCtx(b.ctx, readErr)
 	}
 	b.t.append(ex)
-}
-
-func cloneHeader(h http.Header) map[string][]string {
-	out := make(map[string][]string, len(h))
-	for k, vs := range h {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }

@@ -34,7 +34,7 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 				Request: recorder.Request{
 					Method:  r.Method,
 					URL:     url,
-					Headers: cloneHeader(r.Header),
+					Headers: recorder.CloneHeaders(r.Header),
 				},
 			}
 			if r.Body != nil && r.Body != http.NoBody {
@@ -60,7 +60,7 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 				}
 				body, truncated := rw.c.body()
 				rw.c.release()
-				ex.Response = &recorder.Response{Status: status, Headers: cloneHeader(w.Header()), Body: body, Truncated: truncated}
+				ex.Response = &recorder.Response{Status: status, Headers: recorder.CloneHeaders(w.Header()), Body: body, Truncated: truncated}
 				ex.Duration = time.Since(start)
 				if err := r.Context().Err(); err != nil && rw.status == 0 {
 					ex.Error = "the client went away: " + err.Error()
