@@ -48,6 +48,7 @@ func newDispatcher(t *testing.T) (*Dispatcher, *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closeAtEnd(t, store)
 	s, err := events.New(events.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closeAtEnd(t, st)
 	return &testAPI{srv: NewServer(st, Options{PublicKey: testPublic, SecretKey: testSecret, Version: "9.9.9-test"}), store: st, dir: dir}
 }
 
@@ -545,6 +546,7 @@ func TestServer_RestartPersistence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closeAtEnd(t, st2)
 	b := &testAPI{srv: NewServer(st2, Options{PublicKey: testPublic, SecretKey: testSecret, Version: "9.9.9-test"}), store: st2, dir: a.dir}
 	for _, w := range want {
 		got := wantHook(t, b.sendRequest(t, "GET", "/api/v2/webhooks/"+w.Key, ""))

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,14 +38,19 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
-// CorruptStoreError is a webhooks.json psbox cannot read. psbox never
-// resets such a file on its own: the user moves it away.
+// CorruptStoreError is a webhooks.json or webhooks.journal psbox cannot
+// read. psbox never resets such a file on its own: the user moves it away.
 type CorruptStoreError struct {
 	Path string
+	Line int // the journal's unreadable line (from 1); 0 for webhooks.json
 	Err  error
 }
 
 func (e *CorruptStoreError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s is not a valid psbox webhooks journal (line %d: %v); fix or delete that line by hand, or move the file away (e.g. mv %s %s.bad) to keep only the webhooks saved in %s at the last clean shutdown",
+			e.Path, e.Line, e.Err, e.Path, e.Path, StoreFile)
+	}
 	return fmt.Sprintf("%s is not a valid psbox webhooks file (%v); move it away (e.g. mv %s %s.bad) to start with no webhooks, or fix it by hand",
 		e.Path, e.Err, e.Path, e.Path)
 }
@@ -91,81 +97,222 @@ func ValidateEvents(names []string) error {
 	return nil
 }
 
-// Store holds the webhook subscriptions in memory and in <dir>/webhooks.json.
-// Every mutation is on disk (temp file, fsync, rename, fsync of the folder)
-// before the method returns. Concurrent mutations share one write (group
-// commit). If a write fails, the method returns the error and the change
-// stays in memory; the next successful write persists it. A Store is safe
-// for concurrent use.
+// Store holds the webhook subscriptions in memory and in the state folder:
+// <dir>/webhooks.json, a snapshot, and <dir>/webhooks.journal, the changes
+// made since that snapshot, one JSON line each.
+//
+// A mutation (Create, Update, Archive) returns after its line is in the
+// journal: one append by a single write, in mutation order. From then on
+// the change is visible to any other psbox command that opens the store
+// and survives the server being killed. The journal is fsynced in the
+// background within a few milliseconds, many changes sharing one fsync
+// (group commit); Close writes the whole snapshot (temp file, fsync,
+// rename) and removes the journal. If a journal write fails, the method
+// returns the error and the change is not made; if a background fsync
+// fails, every later mutation and Close return that error.
+//
+// Opening a store only reads: read-only users (psbox trigger) start nothing
+// and write nothing. A Store is safe for concurrent use.
 type Store struct {
-	path string
-	now  func() time.Time
+	dir   string
+	path  string // webhooks.json
+	jpath string // webhooks.journal
+	now   func() time.Time
 
 	mu    sync.RWMutex
 	hooks []Webhook      // creation order, oldest first
 	lines [][]byte       // JSON of hooks[i]; replaced, never modified
 	index map[string]int // key -> position in hooks
-	gen   uint64         // bumped by every mutation
+	seq   uint64         // seq of the last change loaded or written
 
-	wmu     sync.Mutex // one writer at a time
-	durable uint64     // highest gen known to be on disk; guarded by wmu
-	wbuf    []byte     // file contents being written; guarded by wmu
+	// The journal as OpenStore saw it: its size and the end of its last
+	// readable line (a torn or unreadable last line lies beyond).
+	jsizeAtOpen, jvalid int64
+
+	journal *os.File // nil until the first mutation
+	jsize   int64    // bytes in the journal
+	jbuf    []byte   // the line being written
+	failed  error    // a failed fsync or a journal left unusable: sticky
+	closed  bool
+
+	kick      chan struct{} // a line awaits fsync (capacity 1)
+	stop      chan struct{} // closed by Close
+	done      chan struct{} // closed when the flusher has returned
+	closeOnce sync.Once
+	closeErr  error
 }
+
+// JournalFile is the name of the journal of changes not yet compacted into
+// webhooks.json, beside it in the state folder.
+const JournalFile = "webhooks.journal"
+
+// ErrClosed is returned by a mutation of a closed Store.
+var ErrClosed = errors.New("the webhook store is closed")
 
 // storeFile is the on-disk shape of webhooks.json.
 type storeFile struct {
 	Version  int       `json:"version"`
+	Seq      uint64    `json:"seq"`      // the last journal change the snapshot holds; 0 when absent
 	Webhooks []Webhook `json:"webhooks"` // oldest first
 }
 
-// OpenStore loads <dir>/webhooks.json, creating dir (0700) if missing. A
-// missing file is an empty store; a corrupt one is a *CorruptStoreError.
+// journalLine is one line of webhooks.journal: the whole webhook after a
+// change, so replay is put-by-key.
+type journalLine struct {
+	Seq     uint64   `json:"seq"`
+	Webhook *Webhook `json:"webhook"`
+}
+
+// OpenStore loads <dir>/webhooks.json and replays <dir>/webhooks.journal,
+// creating dir (0700) if missing. Missing files are an empty store; a
+// corrupt one is a *CorruptStoreError. OpenStore never writes: another
+// process (a running psbox serve) may own the folder.
 func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create state folder %s: %w; pick another with --state", dir, err)
 	}
 	s := &Store{
+		dir:   dir,
 		path:  filepath.Join(dir, StoreFile),
+		jpath: filepath.Join(dir, JournalFile),
 		now:   time.Now,
-		index: map[string]int{},
 	}
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
+	// A writer's Close rewrites the snapshot and then removes the journal.
+	// Reading between those two steps would miss changes, so the snapshot's
+	// seq is read again after the journal and the load retried if it moved.
+	const attempts = 3
+	for range attempts {
+		snap, err := readSnapshot(s.path)
+		if err != nil {
+			return nil, err
+		}
+		jb, err := os.ReadFile(s.jpath)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("cannot read %s: %w", s.jpath, err)
+		}
+		again, err := readSnapshot(s.path)
+		if err != nil {
+			return nil, err
+		}
+		if again.Seq != snap.Seq {
+			continue
+		}
+		if err := s.load(snap, jb); err != nil {
+			return nil, err
+		}
 		return s, nil
 	}
+	return nil, fmt.Errorf("%s changed %d times while psbox read it; another psbox is writing it, try again", s.path, attempts)
+}
+
+// readSnapshot reads and checks webhooks.json; a missing file is an empty
+// snapshot.
+func readSnapshot(path string) (*storeFile, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &storeFile{}, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", s.path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", path, err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return nil, &CorruptStoreError{s.path, errors.New("the file is empty")}
+		return nil, &CorruptStoreError{Path: path, Err: errors.New("the file is empty")}
 	}
 	var f storeFile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return nil, &CorruptStoreError{s.path, err}
+		return nil, &CorruptStoreError{Path: path, Err: err}
 	}
 	if dec.More() {
-		return nil, &CorruptStoreError{s.path, errors.New("trailing data after the JSON object")}
+		return nil, &CorruptStoreError{Path: path, Err: errors.New("trailing data after the JSON object")}
 	}
+	seen := make(map[string]bool, len(f.Webhooks))
 	for i, w := range f.Webhooks {
 		if !strings.HasPrefix(w.Key, "whook_") {
-			return nil, &CorruptStoreError{s.path, fmt.Errorf("webhook %d has key %q; keys start with whook_", i, w.Key)}
+			return nil, &CorruptStoreError{Path: path, Err: fmt.Errorf("webhook %d has key %q; keys start with whook_", i, w.Key)}
 		}
-		if _, dup := s.index[w.Key]; dup {
-			return nil, &CorruptStoreError{s.path, fmt.Errorf("key %s appears twice", w.Key)}
+		if seen[w.Key] {
+			return nil, &CorruptStoreError{Path: path, Err: fmt.Errorf("key %s appears twice", w.Key)}
 		}
+		seen[w.Key] = true
+	}
+	return &f, nil
+}
+
+// load fills s from a snapshot and the journal's bytes: journal lines with
+// seq above the snapshot's are put by key, a new key going after the
+// others. A torn or unreadable last line was never acknowledged and is
+// ignored; an unreadable line before it is a *CorruptStoreError.
+func (s *Store) load(snap *storeFile, jb []byte) error {
+	s.hooks, s.lines = nil, nil
+	s.index = make(map[string]int, len(snap.Webhooks))
+	s.seq = snap.Seq
+	put := func(w Webhook) {
 		if w.Events == nil {
 			w.Events = []string{}
 		}
+		if i, ok := s.index[w.Key]; ok {
+			s.hooks[i] = w
+			return
+		}
 		s.index[w.Key] = len(s.hooks)
 		s.hooks = append(s.hooks, w)
-		s.lines = append(s.lines, encodeHook(w))
 	}
-	return s, nil
+	for _, w := range snap.Webhooks {
+		put(w)
+	}
+	s.jsizeAtOpen = int64(len(jb))
+	for off, n := 0, 1; off < len(jb); n++ {
+		nl := bytes.IndexByte(jb[off:], '\n')
+		if nl < 0 {
+			break // torn last line
+		}
+		rec, err := decodeJournalLine(jb[off : off+nl])
+		if err != nil {
+			if off+nl+1 == len(jb) {
+				break // unreadable last line
+			}
+			return &CorruptStoreError{Path: s.jpath, Line: n, Err: err}
+		}
+		off += nl + 1
+		s.jvalid = int64(off)
+		if rec.Seq > snap.Seq {
+			put(*rec.Webhook)
+		}
+		s.seq = max(s.seq, rec.Seq)
+	}
+	s.lines = make([][]byte, len(s.hooks))
+	for i, w := range s.hooks {
+		s.lines[i] = encodeHook(w)
+	}
+	return nil
 }
 
-// Path is the file the store persists to.
+func decodeJournalLine(b []byte) (journalLine, error) {
+	var rec journalLine
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return rec, err
+	}
+	if dec.More() {
+		return rec, errors.New("trailing data after the JSON object")
+	}
+	if rec.Seq == 0 {
+		return rec, errors.New(`no "seq" above 0`)
+	}
+	if rec.Webhook == nil {
+		return rec, errors.New(`no "webhook"`)
+	}
+	if !strings.HasPrefix(rec.Webhook.Key, "whook_") {
+		return rec, fmt.Errorf("webhook key %q does not start with whook_", rec.Webhook.Key)
+	}
+	return rec, nil
+}
+
+// Path is the store's snapshot file, <dir>/webhooks.json; the journal,
+// JournalFile, lies beside it.
 func (s *Store) Path() string { return s.path }
 
 // Create adds an active webhook for target and events.
@@ -177,19 +324,21 @@ func (s *Store) Create(target string, events []string) (Webhook, error) {
 		return Webhook{}, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	key := newKey()
 	for _, taken := s.index[key]; taken; _, taken = s.index[key] {
 		key = newKey()
 	}
 	ms := s.now().UnixMilli()
 	w := Webhook{Key: key, Target: target, Events: slices.Clone(events), CreatedAt: ms, UpdatedAt: ms}
+	line := encodeHook(w)
+	if err := s.appendLocked(line); err != nil {
+		return Webhook{}, err
+	}
 	s.index[key] = len(s.hooks)
 	s.hooks = append(s.hooks, w)
-	s.lines = append(s.lines, encodeHook(w))
-	s.gen++
-	gen := s.gen
-	s.mu.Unlock()
-	return cloneHook(w), s.sync(gen)
+	s.lines = append(s.lines, line)
+	return cloneHook(w), nil
 }
 
 // Get returns the webhook with key, archived or not.
@@ -217,14 +366,13 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	i, ok := s.index[key]
 	if !ok {
-		s.mu.Unlock()
 		return Webhook{}, ErrNotFound
 	}
-	w := &s.hooks[i]
+	w := s.hooks[i]
 	if w.Archived {
-		s.mu.Unlock()
 		return Webhook{}, ErrArchived
 	}
 	if target != nil {
@@ -234,12 +382,7 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		w.Events = slices.Clone(events)
 	}
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
-	s.lines[i] = encodeHook(*w)
-	out := cloneHook(*w)
-	s.gen++
-	gen := s.gen
-	s.mu.Unlock()
-	return out, s.sync(gen)
+	return s.replaceLocked(i, w)
 }
 
 // Archive marks a webhook archived: it stays in List and Get with
@@ -247,25 +390,30 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 // webhook changes nothing.
 func (s *Store) Archive(key string) (Webhook, error) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	i, ok := s.index[key]
 	if !ok {
-		s.mu.Unlock()
 		return Webhook{}, ErrNotFound
 	}
-	w := &s.hooks[i]
+	w := s.hooks[i]
 	if w.Archived {
-		out := cloneHook(*w)
-		s.mu.Unlock()
-		return out, nil
+		return cloneHook(w), nil
 	}
 	w.Archived = true
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
-	s.lines[i] = encodeHook(*w)
-	out := cloneHook(*w)
-	s.gen++
-	gen := s.gen
-	s.mu.Unlock()
-	return out, s.sync(gen)
+	return s.replaceLocked(i, w)
+}
+
+// replaceLocked journals w as the new state of hooks[i], then makes it so.
+// s.mu is held.
+func (s *Store) replaceLocked(i int, w Webhook) (Webhook, error) {
+	line := encodeHook(w)
+	if err := s.appendLocked(line); err != nil {
+		return Webhook{}, err
+	}
+	s.hooks[i] = w
+	s.lines[i] = line
+	return cloneHook(w), nil
 }
 
 // List returns every webhook, newest first, archived ones included.
@@ -338,39 +486,192 @@ func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, 
 	return out, more, nil
 }
 
-// sync makes sure the state at generation gen is on disk. Callers that
-// arrive while a write is in flight wait for it, and the next writer's
-// snapshot covers all of them: one write for many mutations.
-func (s *Store) sync(gen uint64) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.durable >= gen {
+// appendLocked writes one journal line holding a webhook's JSON, with the
+// next seq, by a single write on the O_APPEND journal, and wakes the
+// flusher. The caller applies the change in memory only when it returns
+// nil. s.mu is held, so the journal's order is the order of mutations.
+func (s *Store) appendLocked(hook []byte) error {
+	if s.closed {
+		return ErrClosed
+	}
+	if s.failed != nil {
+		return s.failed
+	}
+	if s.journal == nil {
+		if err := s.startLocked(); err != nil {
+			return err
+		}
+	}
+	seq := s.seq + 1
+	b := append(s.jbuf[:0], `{"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"webhook":`...)
+	b = append(b, hook...)
+	b = append(b, "}\n"...)
+	s.jbuf = b
+	n, err := s.journal.Write(b)
+	if err != nil {
+		err = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+		// A part of a line would glue itself to the next one: cut it off,
+		// or refuse further changes if even that fails.
+		if n > 0 {
+			if terr := s.journal.Truncate(s.jsize); terr != nil {
+				s.failed = fmt.Errorf("%w; it may end with a partial line, restart psbox to recover", err)
+			}
+		}
+		return err
+	}
+	s.jsize += int64(n)
+	s.seq = seq
+	select {
+	case s.kick <- struct{}{}:
+	default: // the flusher is already due to run
+	}
+	return nil
+}
+
+// startLocked opens the journal for appending and starts the flusher, at
+// the first mutation. A torn or unreadable last line OpenStore skipped is
+// cut off first, so that new lines do not follow it; if the journal grew
+// since OpenStore, another psbox wrote it and it is left as it is.
+func (s *Store) startLocked() error {
+	f, err := os.OpenFile(s.jpath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot open %s: %w; check the state folder's permissions or pick another with --state", s.jpath, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("cannot open %s: %w", s.jpath, err)
+	}
+	size := fi.Size()
+	if size == s.jsizeAtOpen && s.jvalid < size {
+		if err := f.Truncate(s.jvalid); err != nil {
+			f.Close()
+			return fmt.Errorf("cannot cut the torn last line of %s: %w", s.jpath, err)
+		}
+		size = s.jvalid
+	}
+	s.journal, s.jsize = f, size
+	s.kick = make(chan struct{}, 1)
+	s.stop = make(chan struct{})
+	s.done = make(chan struct{})
+	go s.flush(f)
+	return nil
+}
+
+// flush fsyncs the journal whenever lines were appended since the last
+// fsync: every append during an fsync waits for the next one, so many
+// changes share one (group commit). It returns after a last fsync once
+// stop is closed. The first fsync also syncs the folder, which holds the
+// journal's name.
+func (s *Store) flush(f *os.File) {
+	defer close(s.done)
+	var synced uint64
+	dirSynced := false
+	for {
+		stopping := false
+		select {
+		case <-s.kick:
+		case <-s.stop:
+			stopping = true
+		}
+		s.mu.RLock()
+		seq := s.seq
+		s.mu.RUnlock()
+		if seq > synced {
+			// os.File.Sync is fsync; on an append-only file it costs the
+			// same as fdatasync, since the size changes on every write.
+			if err := f.Sync(); err != nil {
+				s.mu.Lock()
+				if s.failed == nil {
+					s.failed = fmt.Errorf("cannot save %s to disk: %w; changes since the last clean shutdown may be lost", s.jpath, err)
+				}
+				s.mu.Unlock()
+			} else {
+				synced = seq
+			}
+			if !dirSynced {
+				syncDir(s.dir)
+				dirSynced = true
+			}
+		}
+		if stopping {
+			return
+		}
+	}
+}
+
+// syncDir fsyncs a folder, so that a file created in it is durable. Some
+// filesystems refuse; the file's content is safe then.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// Close stops the background fsync and, if this Store changed anything,
+// writes the full snapshot to webhooks.json (temp file, fsync, rename) and
+// removes the journal. It returns an error if the snapshot could not be
+// written (the journal is then kept and replayed by the next OpenStore) or
+// if a background fsync failed. Mutations after Close return ErrClosed.
+// Close is idempotent; a Store that never changed writes nothing.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Store) close() error {
+	s.mu.Lock()
+	s.closed = true
+	f := s.journal
+	s.mu.Unlock()
+	if f == nil {
 		return nil
 	}
-	// Each webhook's JSON is kept from its last change, so a write only
-	// joins lines: one webhook per line, oldest first.
-	s.mu.RLock()
-	lines := slices.Clone(s.lines)
-	cur := s.gen
-	s.mu.RUnlock()
-	b := append(s.wbuf[:0], "{\n  \"version\": 1,\n  \"webhooks\": ["...)
-	for i, l := range lines {
+	close(s.stop)
+	<-s.done
+	// Closed: nothing changes any more, so no lock is needed below.
+	werr := s.writeSnapshot()
+	cerr := f.Close()
+	if werr != nil {
+		return fmt.Errorf("cannot write %s: %w; the changes stay in %s and load on the next start", s.path, werr, s.jpath)
+	}
+	if err := os.Remove(s.jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// The snapshot holds every line (their seq is not above its own),
+		// so a journal left behind is skipped on load.
+		return fmt.Errorf("cannot remove %s: %w", s.jpath, err)
+	}
+	if s.failed != nil {
+		return fmt.Errorf("%w (every change was then written to %s at shutdown)", s.failed, s.path)
+	}
+	if cerr != nil {
+		return fmt.Errorf("cannot close %s: %w", s.jpath, cerr)
+	}
+	return nil
+}
+
+// writeSnapshot replaces webhooks.json with every webhook and the seq of
+// the last change: one webhook per line, oldest first, each from the JSON
+// kept since its last change.
+func (s *Store) writeSnapshot() error {
+	b := make([]byte, 0, 64+len(s.lines)*256)
+	b = append(b, "{\n  \"version\": 1,\n  \"seq\": "...)
+	b = strconv.AppendUint(b, s.seq, 10)
+	b = append(b, ",\n  \"webhooks\": ["...)
+	for i, l := range s.lines {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, "\n    "...)
 		b = append(b, l...)
 	}
-	if len(lines) > 0 {
+	if len(s.lines) > 0 {
 		b = append(b, "\n  "...)
 	}
 	b = append(b, "]\n}\n"...)
-	s.wbuf = b
-	if err := atomicfile.WriteFile(s.path, b, 0o600); err != nil {
-		return fmt.Errorf("cannot write %s: %w", s.path, err)
-	}
-	s.durable = cur
-	return nil
+	return atomicfile.WriteFile(s.path, b, 0o600)
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -1,14 +1,19 @@
 package mock
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func openTestStore(t testing.TB, dir string) *Store {
@@ -17,14 +22,41 @@ func openTestStore(t testing.TB, dir string) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closeAtEnd(t, st)
 	return st
 }
 
-func TestStore_CreatesFolderAndFilePrivate(t *testing.T) {
+// closeAtEnd closes st when the test ends (after its servers, which were
+// registered later), so its flusher never outlives the test.
+func closeAtEnd(t testing.TB, st *Store) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+}
+
+func journalPath(dir string) string { return filepath.Join(dir, JournalFile) }
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestStore_CreatesFolderAndFilesPrivate(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state", "nested")
 	st := openTestStore(t, dir)
-	if _, err := os.Stat(st.Path()); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("opening wrote %s before any change (err %v)", st.Path(), err)
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("opening wrote %v before any change", names)
 	}
 	if _, err := st.Create("https://x.test", []string{"application_created"}); err != nil {
 		t.Fatal(err)
@@ -33,7 +65,14 @@ func TestStore_CreatesFolderAndFilePrivate(t *testing.T) {
 	if err != nil || di.Mode().Perm() != 0o700 {
 		t.Errorf("folder mode %v (%v), want 0700", di.Mode().Perm(), err)
 	}
-	fi, err := os.Stat(st.Path())
+	fi, err := os.Stat(journalPath(dir))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("journal mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err = os.Stat(st.Path())
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("file mode %v (%v), want 0600", fi.Mode().Perm(), err)
 	}
@@ -74,7 +113,7 @@ func TestStore_CorruptFileIsAClearError(t *testing.T) {
 	}
 }
 
-func TestStore_AtomicWriteLeavesNoTempFiles(t *testing.T) {
+func TestStore_CloseLeavesOnlyTheSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	st := openTestStore(t, dir)
 	var wg sync.WaitGroup
@@ -93,18 +132,12 @@ func TestStore_AtomicWriteLeavesNoTempFiles(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"webhooks.json"}) {
+		t.Errorf("state folder holds %v after Close, want only webhooks.json", names)
 	}
-	if !slices.Equal(names, []string{"webhooks.json"}) {
-		t.Errorf("state folder holds %v, want only webhooks.json", names)
-	}
-	// Every acknowledged change is on disk.
 	again := openTestStore(t, dir)
 	if got := again.List(); len(got) != 40 {
 		t.Fatalf("reopened store holds %d webhooks, want 40", len(got))
@@ -196,6 +229,344 @@ func TestStore_UpdateAndArchiveErrors(t *testing.T) {
 	st.Archive(w.Key)
 	if _, err := st.Update(w.Key, nil, []string{"customer_created"}); !errors.Is(err, ErrArchived) {
 		t.Errorf("Update archived: %v, want ErrArchived", err)
+	}
+}
+
+// stepClock is a fake clock that moves one second per call.
+func stepClock(start int64) func() time.Time {
+	var mu sync.Mutex
+	ms := start
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		ms += 1000
+		return time.UnixMilli(ms)
+	}
+}
+
+// mutateSome creates three webhooks, updates the second (target and
+// events) and archives the third, on a clock that moves one second per
+// change.
+func mutateSome(t *testing.T, st *Store) []Webhook {
+	t.Helper()
+	st.now = stepClock(1_700_000_000_000)
+	var hooks []Webhook
+	for _, target := range []string{"https://a.test", "https://b.test", "https://c.test?x=1&y=2"} {
+		w, err := st.Create(target, []string{"application_created"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hooks = append(hooks, w)
+	}
+	nt := "https://b2.test/hooks"
+	if _, err := st.Update(hooks[1].Key, &nt, []string{"customer_created", "deal.created"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Archive(hooks[2].Key); err != nil {
+		t.Fatal(err)
+	}
+	return st.List()
+}
+
+// Every change is visible to another OpenStore as soon as the method
+// returns, without Close: the journal is replayed.
+func TestStore_JournalReplayWithoutClose(t *testing.T) {
+	dir := t.TempDir()
+	st := openTestStore(t, dir)
+	want := mutateSome(t, st)
+	if _, err := os.Stat(st.Path()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("webhooks.json exists before Close (%v); changes belong in the journal", err)
+	}
+
+	other := openTestStore(t, dir)
+	got := other.List()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("reopened store differs (-want +got):\n%s", diff)
+	}
+	// Spelled out: newest first, the update and archive applied with their
+	// own updated_at, created_at untouched.
+	if got[0].Target != "https://c.test?x=1&y=2" || !got[0].Archived || got[0].UpdatedAt != got[0].CreatedAt+2000 {
+		t.Errorf("archived webhook after replay: %+v", got[0])
+	}
+	if got[1].Target != "https://b2.test/hooks" || !slices.Equal(got[1].Events, []string{"customer_created", "deal.created"}) ||
+		got[1].Archived || got[1].UpdatedAt != got[1].CreatedAt+2000 {
+		t.Errorf("updated webhook after replay: %+v", got[1])
+	}
+	if got[2].Target != "https://a.test" || got[2].UpdatedAt != got[2].CreatedAt {
+		t.Errorf("untouched webhook after replay: %+v", got[2])
+	}
+	if subs := other.Subscribed("application_created"); len(subs) != 1 || subs[0].Key != got[2].Key {
+		t.Errorf("Subscribed after replay = %+v, want only %s", subs, got[2].Key)
+	}
+}
+
+func TestStore_CloseCompactsAndReopenIsIdentical(t *testing.T) {
+	dir := t.TempDir()
+	st := openTestStore(t, dir)
+	want := mutateSome(t, st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(journalPath(dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("journal still there after Close (%v)", err)
+	}
+	b, err := os.ReadFile(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f storeFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.Version != 1 || f.Seq != 5 || len(f.Webhooks) != 3 {
+		t.Errorf("snapshot version %d seq %d with %d webhooks, want version 1, seq 5 (five changes), 3 webhooks", f.Version, f.Seq, len(f.Webhooks))
+	}
+	if err := st.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := st.Create("https://late.test", []string{"application_created"}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Create after Close: %v, want ErrClosed", err)
+	}
+
+	again := openTestStore(t, dir)
+	if diff := cmp.Diff(want, again.List()); diff != "" {
+		t.Errorf("reopened store differs (-want +got):\n%s", diff)
+	}
+	// A store that only read writes nothing when closed.
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b2, _ := os.ReadFile(st.Path()); string(b2) != string(b) {
+		t.Error("closing a store that changed nothing rewrote webhooks.json")
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"webhooks.json"}) {
+		t.Errorf("state folder holds %v, want only webhooks.json", names)
+	}
+}
+
+// A snapshot written by an older psbox has no seq: it loads as seq 0.
+func TestStore_SnapshotWithoutSeqLoads(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"version":1,"webhooks":[{"key":"whook_AAAAAAAAAAAAAA","target":"https://a.test","events":["application_created"],"archived":false,"created_at":1,"updated_at":2}]}`
+	if err := os.WriteFile(filepath.Join(dir, StoreFile), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := openTestStore(t, dir)
+	if got := st.List(); len(got) != 1 || got[0].Key != "whook_AAAAAAAAAAAAAA" || got[0].UpdatedAt != 2 {
+		t.Fatalf("List() = %+v", got)
+	}
+	if _, err := st.Create("https://b.test", []string{"application_created"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(journalPath(dir)); !strings.HasPrefix(string(b), `{"seq":1,"webhook":{"key":"whook_`) {
+		t.Errorf("first journal line %q, want seq 1", b)
+	}
+}
+
+// hookLine is a journal line written by hand.
+func hookLine(seq int, key, target string) string {
+	return fmt.Sprintf(`{"seq":%d,"webhook":{"key":%q,"target":%q,"events":["application_created"],"archived":false,"created_at":%d,"updated_at":%d}}`+"\n",
+		seq, key, target, seq, seq)
+}
+
+func TestStore_TornLastLineIgnoredAndCutBeforeAppending(t *testing.T) {
+	for name, tail := range map[string]string{
+		"no newline":          `{"seq":3,"webhook":{"key":"whook_CCCCCCC`,
+		"unreadable, newline": "\x00\x00\x00\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			good := hookLine(1, "whook_AAAAAAAAAAAAAA", "https://a.test") + hookLine(2, "whook_BBBBBBBBBBBBBB", "https://b.test")
+			if err := os.WriteFile(journalPath(dir), []byte(good+tail), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			st := openTestStore(t, dir)
+			if st.Len() != 2 {
+				t.Fatalf("store holds %d webhooks, want the 2 complete lines", st.Len())
+			}
+			if b, _ := os.ReadFile(journalPath(dir)); string(b) != good+tail {
+				t.Error("OpenStore changed the journal; it must only read")
+			}
+			// The next writer cuts the torn line off, so its own line does
+			// not glue onto it, and continues the seq.
+			w, err := st.Create("https://c.test", []string{"application_created"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(journalPath(dir))
+			if !strings.HasPrefix(string(b), good) || !strings.HasPrefix(string(b[len(good):]), `{"seq":3,"webhook":{"key":"`+w.Key) {
+				t.Errorf("journal after the next create:\n%s", b)
+			}
+			again := openTestStore(t, dir)
+			if again.Len() != 3 {
+				t.Errorf("reopened store holds %d webhooks, want 3", again.Len())
+			}
+		})
+	}
+}
+
+func TestStore_CorruptJournalLineIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	content := hookLine(1, "whook_AAAAAAAAAAAAAA", "https://a.test") +
+		`{"seq":2,"webhook":{"key":"whook_BB` + "\n" +
+		hookLine(3, "whook_CCCCCCCCCCCCCC", "https://c.test")
+	path := journalPath(dir)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenStore(dir)
+	var ce *CorruptStoreError
+	if !errors.As(err, &ce) || ce.Line != 2 || ce.Path != path {
+		t.Fatalf("OpenStore on a journal with a bad middle line: %v, want *CorruptStoreError at %s line 2", err, path)
+	}
+	if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, "line 2") || !strings.Contains(msg, "move the file away") {
+		t.Errorf("message %q does not name the file, the line and the fix", msg)
+	}
+	if b, _ := os.ReadFile(path); string(b) != content {
+		t.Error("the corrupt journal was changed")
+	}
+}
+
+// Lines already in the snapshot (seq not above its seq) are skipped: a
+// journal left behind by a Close that could not remove it changes nothing.
+func TestStore_JournalLinesInTheSnapshotAreSkipped(t *testing.T) {
+	dir := t.TempDir()
+	snap := `{"version":1,"seq":2,"webhooks":[` +
+		`{"key":"whook_AAAAAAAAAAAAAA","target":"https://a-final.test","events":["application_created"],"archived":true,"created_at":1,"updated_at":2}]}`
+	if err := os.WriteFile(filepath.Join(dir, StoreFile), []byte(snap), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	journal := hookLine(1, "whook_AAAAAAAAAAAAAA", "https://a-stale.test") +
+		hookLine(2, "whook_AAAAAAAAAAAAAA", "https://a-stale2.test") +
+		hookLine(3, "whook_BBBBBBBBBBBBBB", "https://b.test")
+	if err := os.WriteFile(journalPath(dir), []byte(journal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := openTestStore(t, dir)
+	want := []Webhook{
+		{Key: "whook_BBBBBBBBBBBBBB", Target: "https://b.test", Events: []string{"application_created"}, CreatedAt: 3, UpdatedAt: 3},
+		{Key: "whook_AAAAAAAAAAAAAA", Target: "https://a-final.test", Events: []string{"application_created"}, Archived: true, CreatedAt: 1, UpdatedAt: 2},
+	}
+	if diff := cmp.Diff(want, st.List()); diff != "" {
+		t.Errorf("store (-want +got):\n%s", diff)
+	}
+	// The seq continues from the highest seen.
+	if _, err := st.Create("https://c.test", []string{"application_created"}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(journalPath(dir))
+	if !strings.HasPrefix(string(b[len(journal):]), `{"seq":4,`) {
+		t.Errorf("next line %q, want seq 4", b[len(journal):])
+	}
+}
+
+func TestStore_ConcurrentCreatesAllReplayed(t *testing.T) {
+	dir := t.TempDir()
+	st := openTestStore(t, dir)
+	const workers, each = 16, 25
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Go(func() {
+			for i := range each {
+				w, err := st.Create(fmt.Sprintf("https://x.test/%d/%d", g, i), []string{"customer_created"})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i%5 == 0 {
+					if _, err := st.Archive(w.Key); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	want := st.List()
+	check := func(label string, got []Webhook) {
+		t.Helper()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s differs (-want +got):\n%s", label, diff)
+		}
+		seen := map[string]bool{}
+		for _, w := range got {
+			if seen[w.Key] {
+				t.Errorf("%s: key %s twice", label, w.Key)
+			}
+			seen[w.Key] = true
+		}
+		if len(seen) != workers*each {
+			t.Errorf("%s: %d webhooks, want %d", label, len(seen), workers*each)
+		}
+	}
+	check("replayed journal", openTestStore(t, dir).List())
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("snapshot", openTestStore(t, dir).List())
+}
+
+// If the journal cannot be written, the method fails and the store is as
+// it was.
+func TestStore_FailedJournalWriteChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.Create("https://a.test", []string{"application_created"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	st.journal.Close() // every later write fails
+	st.mu.Unlock()
+	if _, err := st.Create("https://b.test", []string{"application_created"}); err == nil || !strings.Contains(err.Error(), JournalFile) {
+		t.Errorf("Create with a broken journal: %v, want an error naming the journal", err)
+	}
+	nt := "https://a2.test"
+	if _, err := st.Update(w.Key, &nt, nil); err == nil {
+		t.Error("Update with a broken journal succeeded")
+	}
+	if _, err := st.Archive(w.Key); err == nil {
+		t.Error("Archive with a broken journal succeeded")
+	}
+	if diff := cmp.Diff([]Webhook{w}, st.List()); diff != "" {
+		t.Errorf("store changed by failed mutations (-want +got):\n%s", diff)
+	}
+	st.Close() // reports the closed journal; the snapshot is still written
+	again := openTestStore(t, dir)
+	if diff := cmp.Diff([]Webhook{w}, again.List()); diff != "" {
+		t.Errorf("reopened store (-want +got):\n%s", diff)
+	}
+}
+
+// A read-only user (psbox trigger) opens, reads and closes: nothing is
+// written and no goroutine starts.
+func TestStore_ReadOnlyUseWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	journal := hookLine(1, "whook_AAAAAAAAAAAAAA", "https://a.test")
+	if err := os.WriteFile(journalPath(dir), []byte(journal), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Subscribed("application_created"); len(got) != 1 {
+		t.Errorf("Subscribed = %+v, want the journal's webhook", got)
+	}
+	if st.done != nil {
+		t.Error("reading started the flusher")
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{JournalFile}) {
+		t.Errorf("state folder holds %v, want the journal alone, untouched", names)
+	}
+	if b, _ := os.ReadFile(journalPath(dir)); string(b) != journal {
+		t.Error("a read-only store changed the journal")
 	}
 }
 
