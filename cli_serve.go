@@ -159,6 +159,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		Wrap:      recordTo(rec),
 	})
 	if err != nil {
+		store.Close()
 		return nil, err
 	}
 	d := &mock.Dispatcher{Subs: store, Sender: sender}
@@ -169,6 +170,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	ln, err := listenOrFree(o.addr, o.freeIfBusy)
 	if err != nil {
 		sender.Close()
+		store.Close() // nothing changed yet: writes nothing
 		return nil, listenError(o.addr, err)
 	}
 	m := &mockAPI{
@@ -228,9 +230,15 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	case err := <-m.done:
 		m.done <- err // for Shutdown
 		m.Shutdown()
-		return fmt.Errorf("mock API stopped: %w", err)
+		return errors.Join(fmt.Errorf("mock API stopped: %w", err), m.Store.Close())
 	}
-	if err := m.Shutdown(); err != nil {
+	serr := m.Shutdown()
+	// The server is down, so no request changes the store any more: write
+	// webhooks.json and remove the journal.
+	if err := m.Store.Close(); err != nil {
+		return checkFailed("%v", err)
+	}
+	if serr != nil {
 		return fmt.Errorf("mock API did not stop within %s; in-flight requests were cut off", serveShutdownWait)
 	}
 	fmt.Fprintln(out, "psbox: mock API stopped")

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -141,11 +143,19 @@ func TestServe_ServesAndShutsDownOnCancel(t *testing.T) {
 	if _, err := http.Get(base + "/_psbox/health"); err == nil {
 		t.Error("still answering after shutdown")
 	}
+	// Shutdown compacted the journal into webhooks.json.
+	if _, err := os.Stat(filepath.Join(state, mock.StoreFile)); err != nil {
+		t.Errorf("no %s after shutdown: %v", mock.StoreFile, err)
+	}
+	if _, err := os.Stat(filepath.Join(state, mock.JournalFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s left after shutdown (%v), want it compacted", mock.JournalFile, err)
+	}
 	// The webhook survived: a fresh store on the same folder has it.
 	st2, err := mock.OpenStore(state)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer st2.Close()
 	if _, ok := st2.Get(created.Data.Key); !ok {
 		t.Errorf("webhook %s not in %s after shutdown", created.Data.Key, st2.Path())
 	}

@@ -250,6 +250,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		if err != nil {
 			return usageError("%v", err)
 		}
+		defer store.Close() // only read: writes nothing
 		for i, n := range o.names {
 			for _, w := range store.Subscribed(n) {
 				targets[i] = append(targets[i], w.Target)

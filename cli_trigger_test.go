@@ -223,6 +223,13 @@ func TestTrigger_Subscriptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := store.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	// Not closed before trigger runs: the creates are in webhooks.journal,
+	// as when psbox serve is still running, and trigger must see them.
 	if _, err := store.Create(apps.URL, []string{"application_created"}); err != nil {
 		t.Fatal(err)
 	}

@@ -123,6 +123,11 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	if err != nil {
 		return err
 	}
+	defer func() { // after Shutdown (deferred below): no request changes the store any more
+		if err := api.Store.Close(); err != nil {
+			fmt.Fprintln(stderr, "psbox: "+err.Error())
+		}
+	}()
 	defer api.Shutdown()
 
 	target := o.target

@@ -80,6 +80,11 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() {
+		if err := hooks.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	target := httptest.NewServer(newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
 	defer target.Close()
 	hooked := httptest.NewServer(newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
