@@ -141,7 +141,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 			return usageError("--run %q matches none of the %d cases; check the case names", o.run, len(cases))
 		}
 	}
-	rec, err := openRecorder(g, stderr)
+	rec, err := openAppender(g, stderr)
 	if err != nil {
 		return err
 	}

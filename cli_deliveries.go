@@ -54,7 +54,18 @@ func (f *deliveriesFilter) filter() (recorder.Filter, error) {
 // openRecorder opens the delivery log in the state folder; warnings (a
 // skipped torn line) go to stderr.
 func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
-	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: func(format string, args ...any) {
+	return openLog(g, stderr, false)
+}
+
+// openAppender opens the delivery log for commands that only add to it
+// (trigger, test): the existing log is not read, so they start as fast
+// with a million recorded exchanges as with none.
+func openAppender(g *globals, stderr io.Writer) (*recorder.Store, error) {
+	return openLog(g, stderr, true)
+}
+
+func openLog(g *globals, stderr io.Writer, appendOnly bool) (*recorder.Store, error) {
+	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, AppendOnly: appendOnly, Logf: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
 	}})
 	if err != nil {

@@ -265,7 +265,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 
 	var wrap func(http.RoundTripper) http.RoundTripper
 	if !o.noRecord {
-		rec, err := openRecorder(g, stderr)
+		rec, err := openAppender(g, stderr)
 		if err != nil {
 			return err
 		}

@@ -36,6 +36,13 @@ type Options struct {
 	// MaxBatch is the most exchanges written (and fsynced) together; a full
 	// batch is written at once. Default 256.
 	MaxBatch int
+	// AppendOnly opens the log for appending only, as psbox trigger does:
+	// Open reads nothing of the existing file but its last byte (so a torn
+	// last line is not glued to the next one) and the Store keeps no
+	// index, so its cost does not grow with the log or the run. Append,
+	// Flush, Close and Subscribe work as usual; List, Get and Matches find
+	// nothing, and Len counts the exchanges this Store appended.
+	AppendOnly bool
 }
 
 // Filter selects exchanges for List. Zero fields match everything.
@@ -76,9 +83,11 @@ type Store struct {
 	interval time.Duration
 	maxBatch int
 	ids      idGen
+	noIndex  bool // Options.AppendOnly
 
-	mu      sync.RWMutex
-	entries []*entry // in ID order
+	mu       sync.RWMutex
+	entries  []*entry // in ID order; empty when noIndex
+	appended int      // exchanges appended, when noIndex
 
 	qmu         sync.Mutex
 	qcond       *sync.Cond
@@ -164,6 +173,7 @@ func Open(dir string, o Options) (*Store, error) {
 		done:     make(chan struct{}),
 		subs:     map[*subscriber]struct{}{},
 		names:    map[string]bool{},
+		noIndex:  o.AppendOnly,
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
@@ -183,7 +193,11 @@ func Open(dir string, o Options) (*Store, error) {
 		s.nameList = append(s.nameList, n)
 	}
 	s.qcond = sync.NewCond(&s.qmu)
-	if err := s.load(); err != nil {
+	load := s.load
+	if s.noIndex {
+		load = s.checkTail
+	}
+	if err := load(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("cannot read the delivery log %s: %w", path, unwrapPath(err))
 	}
@@ -241,8 +255,13 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	e.qoff = s.qbase + int64(at)
 	e.n = int32(len(line) - 1)
 	putLine(bp, line)
+	ok := true
 	s.mu.Lock()
-	ok := s.insert(e)
+	if s.noIndex {
+		s.appended++
+	} else {
+		ok = s.insert(e)
+	}
 	s.mu.Unlock()
 	if !ok {
 		s.qbuf = s.qbuf[:at]
@@ -472,6 +491,9 @@ func (s *Store) Close() error {
 func (s *Store) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.noIndex {
+		return s.appended
+	}
 	return len(s.entries)
 }
 
@@ -635,6 +657,22 @@ func (s *Store) readLine(off int64, n int32, line []byte, buf *[]byte) (Exchange
 		return ex, fmt.Errorf("%s at byte %d no longer parses: %w", s.path, off, err)
 	}
 	return ex, nil
+}
+
+// checkTail notes whether the file ends in the middle of a line (a torn
+// last line), so the next batch starts on a fresh one; it is all an
+// append-only Open reads.
+func (s *Store) checkTail() error {
+	fi, err := s.f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return err
+	}
+	var last [1]byte
+	if _, err := s.f.ReadAt(last[:], fi.Size()-1); err != nil {
+		return err
+	}
+	s.needNL = last[0] != '\n'
+	return nil
 }
 
 // load reads the whole file into the index, decoding lines in parallel.
