@@ -105,8 +105,14 @@ func newServeCmd(g *globals) *cobra.Command {
   GET    /_psbox/health            no auth; for readiness checks
 
 Auth is HTTP Basic with the public key as user and the secret key as
-password, as PartnerStack's API uses. Subscriptions live in
-<state>/webhooks.json and survive restarts.
+password, as PartnerStack's API uses.
+
+Subscriptions survive restarts. A create, update or archive is answered
+after the change is in <state>/webhooks.journal: it is visible to other
+psbox commands at once (psbox trigger run right after a create sees it)
+and survives the server being killed. The journal is fsynced in the
+background within a few ms (group commit) and compacted into
+<state>/webhooks.json on shutdown.
 
 psbox's own choices, where PartnerStack's behaviour is not documented:
   - Authorization: Bearer <secret key> is accepted too.

@@ -128,7 +128,11 @@ func BenchmarkServer_Create(b *testing.B) {
 	a := newTestAPI(b)
 	ts := httptest.NewServer(a.srv)
 	b.Cleanup(ts.Close)
-	forClients(b, func(b *testing.B, n int) { benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody) })
+	forClients(b, func(b *testing.B, n int) {
+		before := a.store.fsyncs.Load()
+		benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody)
+		b.ReportMetric(float64(a.store.fsyncs.Load()-before)/float64(b.N), "fsyncs/op")
+	})
 }
 
 func BenchmarkBare_Create(b *testing.B) {

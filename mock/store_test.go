@@ -616,3 +616,24 @@ func TestValidateEvents(t *testing.T) {
 		t.Errorf("near miss gives %v, want a suggestion", err)
 	}
 }
+
+// encodeHook must write the very bytes encoding/json writes (HTML escaping
+// off): list answers splice them into envelopes the encoder builds.
+func TestEncodeHook_SameBytesAsEncodingJSON(t *testing.T) {
+	for _, w := range []Webhook{
+		{Key: "whook_AAAAAAAAAAAAAA", Target: "https://a.test/x?y=1&z=<2>", Events: []string{"application_created", "deal.created"}, CreatedAt: 1, UpdatedAt: 1_700_000_000_000},
+		{Key: "whook_B", Target: "http://b.test/\"quoted\"\\back\nline\ttab\x01\x7f", Events: []string{}, Archived: true, CreatedAt: -5},
+		{Key: "whook_C", Target: "https://c.test/\u2028\u2029é漢字\xff\xfe", Events: []string{"a\u2028b"}},
+	} {
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(w); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(buf.String(), "\n")
+		if got := string(encodeHook(w)); got != want {
+			t.Errorf("encodeHook(%+v)\n got %s\nwant %s", w, got, want)
+		}
+	}
+}
