@@ -1,20 +1,138 @@
 package mock
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// crashChildEnv makes the test binary run crashChild instead of the tests:
+// the kill -9 test re-executes itself as the process it kills.
+const crashChildEnv = "PSBOX_MOCK_CRASH_CHILD_DIR"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		crashChild(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild creates webhooks as fast as it can, printing each key once
+// Create has returned (when the API would answer 200), until it is killed.
+func crashChild(dir string) {
+	st, err := OpenStore(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	stop := time.Now().Add(10 * time.Second) // never outlive a broken parent
+	for i := 0; time.Now().Before(stop); i++ {
+		w, err := st.Create(fmt.Sprintf("https://x.test/%d", i), []string{"application_created"})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Fprintln(out, w.Key)
+		out.Flush()
+	}
+	st.Close()
+	os.Exit(0)
+}
+
+// Every create acknowledged before a kill -9 is in the store the next
+// process opens, and that process carries on appending to the journal.
+func TestStore_AcknowledgedChangesSurviveKill9(t *testing.T) {
+	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acked []string
+	for round := range 3 {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for n := 0; n < 200*(round+1) && sc.Scan(); n++ {
+			acked = append(acked, sc.Text())
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		for sc.Scan() { // keys printed before the signal landed
+			acked = append(acked, sc.Text())
+		}
+		cmd.Wait()
+		if stderr.Len() > 0 {
+			t.Fatalf("round %d: child failed: %s", round, stderr.String())
+		}
+
+		st := openTestStore(t, dir)
+		for _, k := range acked {
+			if _, ok := st.Get(k); !ok {
+				t.Fatalf("round %d: acknowledged webhook %s lost after kill -9 (%d acknowledged, %d in the store)", round, k, len(acked), st.Len())
+			}
+		}
+		if st.Len() > len(acked)+round+1 {
+			t.Errorf("round %d: %d webhooks, want the %d acknowledged and at most one unanswered per kill", round, st.Len(), len(acked))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, StoreFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a killed server wrote webhooks.json (%v); only Close compacts", err)
+	}
+}
+
+// Appends share fsyncs: at most one per syncInterval, and the journal is
+// fsynced soon after a change.
+func TestStore_GroupCommit(t *testing.T) {
+	st := openTestStore(t, t.TempDir())
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if _, err := st.Create("https://x.test", []string{"application_created"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(2 * time.Second)
+	for st.fsyncs.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	n := st.fsyncs.Load()
+	elapsed := time.Since(start)
+	if n == 0 {
+		t.Fatal("the journal was not fsynced within 2 s of 400 creates")
+	}
+	if limit := uint64(elapsed/syncInterval) + 2; n > limit {
+		t.Errorf("%d fsyncs in %v for 400 creates, want at most %d (one per %v)", n, elapsed, limit, syncInterval)
+	}
+}
 
 func openTestStore(t testing.TB, dir string) *Store {
 	t.Helper()
