@@ -33,8 +33,8 @@ type Options struct {
 	// FlushInterval is the longest an appended exchange waits before it is
 	// written and fsynced. Default 100ms.
 	FlushInterval time.Duration
-	// MaxBatch is the most exchanges written (and fsynced) together; a full
-	// batch is written at once. Default 256.
+	// MaxBatch is how many waiting exchanges start a write at once, before
+	// FlushInterval is up; each write takes everything queued. Default 256.
 	MaxBatch int
 	// AppendOnly opens the log for appending only, as psbox trigger does:
 	// Open reads nothing of the existing file but its last byte (so a torn
@@ -64,9 +64,9 @@ const subBuffer = 1024
 
 // Store is the durable, indexed delivery log: <dir>/deliveries.jsonl.
 //
-// Appends are group-committed by one writer goroutine: each batch (up to
-// MaxBatch exchanges, or whatever arrived within FlushInterval) is written
-// with one write in append mode, so other processes may append to the same
+// Appends are group-committed by one writer goroutine: each batch
+// (everything queued once MaxBatch exchanges wait or the oldest has waited
+// FlushInterval) is written with one write in append mode, so other processes may append to the same
 // file, then fsynced. A crash loses at most the last batch and may leave a
 // torn last line, which the next Open skips with a warning.
 //
@@ -354,34 +354,15 @@ func (s *Store) writer() {
 			}
 		}
 
+		// The writer takes everything queued: the queue and its buffer
+		// are swapped for the spare ones, so after the first few batches
+		// no buffer grows or is copied again.
 		s.qmu.Lock()
-		k := min(len(s.queue), s.maxBatch)
-		batch = append(batch[:0], s.queue[:k]...)
-		s.queue = slices.Delete(s.queue, 0, k)
-		size := 0
-		for _, e := range batch {
-			size += int(e.n) + 1
-		}
-		whole := s.qbuf
-		lines := whole[:size:size]
+		batch, s.queue = s.queue, batch[:0]
+		lines := s.qbuf
 		s.inflight, s.inBase = lines, s.qbase
-		s.qbase += int64(size)
-		own := false
-		if rest := whole[size:]; len(rest) <= size {
-			// A short rest moves to the spare buffer, so this one can be
-			// reused once written.
-			s.qbuf = s.spare[:0]
-			s.spare = nil
-			if len(rest) > 0 {
-				s.qbuf = append(s.qbuf, rest...)
-			}
-			own = true
-		} else {
-			s.qbuf = rest
-		}
-		if len(s.queue) > 0 {
-			s.firstAt = time.Now()
-		}
+		s.qbase += int64(len(lines))
+		s.qbuf, s.spare = s.spare[:0], nil
 		nl := s.needNL
 		s.qcond.Broadcast() // room in the queue
 		s.qmu.Unlock()
@@ -413,13 +394,14 @@ func (s *Store) writer() {
 
 		s.qmu.Lock()
 		s.inflight = nil // readers now find these lines in the file (or e.line)
-		if own && cap(whole) <= 16<<20 {
-			if len(s.qbuf) == 0 && cap(s.qbuf) < cap(whole) {
-				s.qbuf = whole[:0] // nothing queued since: reuse it at once
-			} else if s.spare == nil {
-				s.spare = whole[:0]
+		if cap(lines) <= 16<<20 {
+			if len(s.qbuf) == 0 && cap(s.qbuf) < cap(lines) {
+				s.qbuf = lines[:0] // nothing queued since: reuse it at once
+			} else {
+				s.spare = lines[:0]
 			}
 		}
+		clear(batch) // the entries are the index's, not the writer's
 		if err != nil {
 			s.needNL = true
 			if s.writeErr == nil {

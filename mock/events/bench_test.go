@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/psbox-dev/psbox/recorder"
@@ -93,3 +94,58 @@ func BenchmarkSend_Recorded(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// cannedRT answers every request at once from memory, as a receiver on
+// loopback would (status, headers, a short body): with it the two
+// benchmarks below measure the sender's and the recorder's own CPU per
+// delivery, free of network and receiver noise.
+type cannedRT struct{}
+
+func (cannedRT) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	const body = `{"received":true}`
+	return &http.Response{
+		StatusCode:    200,
+		Header:        http.Header{"Content-Type": {"application/json"}, "Content-Length": {"17"}, "Date": {"Fri, 27 Nov 2026 03:13:00 GMT"}},
+		Body:          io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}, nil
+}
+
+func benchInMemory(b *testing.B, record bool) {
+	var wrap func(http.RoundTripper) http.RoundTripper
+	if record {
+		store, err := recorder.Open(b.TempDir(), recorder.Options{AppendOnly: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := store.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}()
+		wrap = func(http.RoundTripper) http.RoundTripper { return httprec.Transport(cannedRT{}, store) }
+	} else {
+		wrap = func(http.RoundTripper) http.RoundTripper { return cannedRT{} }
+	}
+	s, err := New(Options{Concurrency: 16, Wrap: wrap})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := s.Send(b.Context(), Delivery{Event: "application_created", Target: "http://127.0.0.1:9/webhooks", Body: benchPayload}); !r.OK {
+			b.Fatal(r.Err)
+		}
+	}
+}
+
+// BenchmarkInMemory_Plain and BenchmarkInMemory_Recorded: the difference
+// is what recording costs a delivery in CPU (transport, encoding, log).
+func BenchmarkInMemory_Plain(b *testing.B)    { benchInMemory(b, false) }
+func BenchmarkInMemory_Recorded(b *testing.B) { benchInMemory(b, true) }
