@@ -144,3 +144,26 @@ func BenchmarkBare_Create(b *testing.B) {
 	ts := bareServer(b, hdr, payload, true)
 	forClients(b, func(b *testing.B, n int) { benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody) })
 }
+
+// BenchmarkStoreOnly_Create is a diagnostic, not a bar: the bare handler
+// plus Store.Create with fixed fields, so the store's share of a create's
+// cost shows apart from the handler's decoding, validation and encoding.
+func BenchmarkStoreOnly_Create(b *testing.B) {
+	a := newTestAPI(b)
+	hdr, payload := fixedAnswer(b, a, "POST", "/api/v2/webhooks", benchBody)
+	events := []string{"application_created", "customer.created"}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if _, err := a.store.Create("https://example.com/webhooks", events); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		for k, v := range hdr {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(200)
+		w.Write(payload)
+	}))
+	b.Cleanup(ts.Close)
+	forClients(b, func(b *testing.B, n int) { benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody) })
+}
