@@ -97,6 +97,7 @@ type Store struct {
 	inflight    []byte    // the lines the writer is writing now
 	inBase      int64     // where inflight starts in that stream
 	spare       []byte    // a written batch's buffer, for reuse
+	bufCap      int       // the largest batch buffer so far: new ones start this big
 	firstAt     time.Time // when the oldest queued exchange arrived
 	enqueued    uint64
 	synced      uint64 // written (or failed) so far
@@ -249,7 +250,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	// (and reuses) as a whole.
 	at := len(s.qbuf)
 	if s.qbuf == nil {
-		s.qbuf = make([]byte, 0, 64<<10)
+		s.qbuf = make([]byte, 0, max(64<<10, s.bufCap))
 	}
 	s.qbuf = append(s.qbuf, line...)
 	e.qoff = s.qbase + int64(at)
@@ -395,8 +396,9 @@ func (s *Store) writer() {
 		s.qmu.Lock()
 		s.inflight = nil // readers now find these lines in the file (or e.line)
 		if cap(lines) <= 16<<20 {
+			s.bufCap = max(s.bufCap, cap(lines)) // a new buffer starts this big
 			if len(s.qbuf) == 0 && cap(s.qbuf) < cap(lines) {
-				s.qbuf = lines[:0] // nothing queued since: reuse it at once
+				s.qbuf, s.spare = lines[:0], s.qbuf[:0] // nothing queued since: reuse it at once
 			} else {
 				s.spare = lines[:0]
 			}
