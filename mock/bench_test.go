@@ -129,9 +129,10 @@ func BenchmarkServer_Create(b *testing.B) {
 	ts := httptest.NewServer(a.srv)
 	b.Cleanup(ts.Close)
 	forClients(b, func(b *testing.B, n int) {
-		before := a.store.fsyncs.Load()
+		fsyncs, writes := a.store.fsyncs.Load(), a.store.writes.Load()
 		benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody)
-		b.ReportMetric(float64(a.store.fsyncs.Load()-before)/float64(b.N), "fsyncs/op")
+		b.ReportMetric(float64(a.store.fsyncs.Load()-fsyncs)/float64(b.N), "fsyncs/op")
+		b.ReportMetric(float64(a.store.writes.Load()-writes)/float64(b.N), "writes/op")
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/psbox-dev/psbox/internal/jsonenc"
 	"io"
 	"mime"
 	"net/http"
@@ -38,8 +39,10 @@ type Server struct {
 	store   *Store
 	opts    Options
 	mux     *http.ServeMux
-	routes  map[string]bool // patterns registered on mux
-	public  map[string]bool // patterns served without auth
+	routes  map[string]bool         // patterns registered on mux
+	direct  map[string]http.Handler // those without wildcards: served without routing again
+	version []string                // the VersionHeader value, shared by every answer
+	public  map[string]bool         // patterns served without auth
 	pubHash [32]byte
 	secHash [32]byte
 }
@@ -51,6 +54,8 @@ func NewServer(store *Store, opts Options) *Server {
 		opts:    opts,
 		mux:     http.NewServeMux(),
 		routes:  map[string]bool{},
+		direct:  map[string]http.Handler{},
+		version: []string{opts.Version},
 		public:  map[string]bool{},
 		pubHash: sha256.Sum256([]byte(opts.PublicKey)),
 		secHash: sha256.Sum256([]byte(opts.SecretKey)),
@@ -75,11 +80,14 @@ func (s *Server) Store() *Store { return s.store }
 func (s *Server) Handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
 	s.routes[pattern] = true
+	if !strings.Contains(pattern, "{") {
+		s.direct[pattern] = h
+	}
 }
 
 // ServeHTTP routes one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(VersionHeader, s.opts.Version)
+	w.Header()[VersionHeader] = s.version // canonical already: no Set needed
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -94,8 +102,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusUnauthorized, "missing or wrong credentials; send HTTP Basic auth with your public key as user and secret key as password (curl -u PUBLIC:SECRET), or Authorization: Bearer SECRET")
 		return
 	}
+	if d := s.direct[pattern]; d != nil {
+		d.ServeHTTP(w, r) // h without its path values: it has none
+		return
+	}
 	if s.routes[pattern] {
-		s.mux.ServeHTTP(w, r) // sets the path values for the handler
+		s.mux.ServeHTTP(w, r) // routes again, setting the path values
 		return
 	}
 	// No route: the mux would answer a plain-text 404, 405 or a redirect
@@ -186,11 +198,27 @@ func WriteJSON(w http.ResponseWriter, code int, data any, message string) {
 	writeBytes(w, code, buf.Bytes())
 }
 
+// writeHook answers 200 with one webhook: the bytes WriteJSON would
+// write, encoded without reflection.
+func writeHook(w http.ResponseWriter, hook Webhook, message string) {
+	b := make([]byte, 0, 160+len(hook.Target)+24*len(hook.Events))
+	b = append(b, `{"data":`...)
+	b = appendHook(b, hook)
+	b = append(b, `,"message":`...)
+	b = jsonenc.AppendString(b, message)
+	b = append(b, ",\"status\":200}\n"...)
+	writeBytes(w, http.StatusOK, b)
+}
+
+// contentTypeJSON is shared by every answer's header map; net/http only
+// reads it.
+var contentTypeJSON = []string{"application/json"}
+
 // writeBytes sends an encoded JSON answer.
 func writeBytes(w http.ResponseWriter, code int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(code)
 	w.Write(body)
 }
@@ -232,19 +260,38 @@ func WriteErr(w http.ResponseWriter, err error) {
 // value with no unknown fields and no trailing data (else 400). The error is
 // a *StatusError for WriteErr.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	if err := requireJSON(r); err != nil {
+	body, err := readJSON(w, r)
+	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	return decodeStrict(body, dst)
+}
+
+// readJSON checks the Content-Type and reads the body, at most
+// MaxRequestBytes.
+func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	n := 512
+	if r.ContentLength >= 0 && r.ContentLength < MaxRequestBytes {
+		n = int(r.ContentLength) + 1 // +1 sees the end without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes)); err != nil {
+		return nil, decodeError(err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeStrict decodes exactly one JSON value with no unknown fields.
+func decodeStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return decodeError(err)
-		}
 		return &StatusError{http.StatusBadRequest, "invalid JSON body: trailing data after the first JSON value; send exactly one JSON object"}
 	}
 	return nil
@@ -252,6 +299,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 
 func requireJSON(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
+	if ct == "application/json" {
+		return nil // the usual case, without parsing
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
 		if ct == "" {
@@ -344,13 +394,27 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
-	var body webhookBody
-	if err := DecodeJSON(w, r, &body); err != nil {
-		WriteErr(w, err)
-		return
+// webhookFields reads a create or update body: the target (nil when not
+// sent) and events (nil when not sent). A plain body takes a short path;
+// anything else (escapes, null, unknown fields, bad syntax) goes through
+// encoding/json, which gives the same answer or the precise error.
+func webhookFields(w http.ResponseWriter, r *http.Request) (*string, []string, error) {
+	raw, err := readJSON(w, r)
+	if err != nil {
+		return nil, nil, err
 	}
-	target, events, err := body.fields()
+	if target, events, ok := plainWebhookBody(raw); ok {
+		return target, events, nil
+	}
+	var body webhookBody
+	if err := decodeStrict(raw, &body); err != nil {
+		return nil, nil, err
+	}
+	return body.fields()
+}
+
+func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
+	target, events, err := webhookFields(w, r)
 	if err != nil {
 		WriteErr(w, err)
 		return
@@ -368,7 +432,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		WriteErr(w, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, hook, "Webhook created")
+	writeHook(w, hook, "Webhook created")
 }
 
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
@@ -377,12 +441,7 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
 		WriteErr(w, notFound(key))
 		return
 	}
-	var body webhookBody
-	if err := DecodeJSON(w, r, &body); err != nil {
-		WriteErr(w, err)
-		return
-	}
-	target, events, err := body.fields()
+	target, events, err := webhookFields(w, r)
 	if err != nil {
 		WriteErr(w, err)
 		return
@@ -400,7 +459,7 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		WriteErr(w, err)
 	default:
-		WriteJSON(w, http.StatusOK, hook, "Webhook updated")
+		writeHook(w, hook, "Webhook updated")
 	}
 }
 
@@ -411,7 +470,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 		WriteErr(w, notFound(key))
 		return
 	}
-	WriteJSON(w, http.StatusOK, hook, "Webhook retrieved")
+	writeHook(w, hook, "Webhook retrieved")
 }
 
 func (s *Server) archiveWebhook(w http.ResponseWriter, r *http.Request) {
@@ -425,7 +484,7 @@ func (s *Server) archiveWebhook(w http.ResponseWriter, r *http.Request) {
 		WriteErr(w, err)
 		return
 	}
-	WriteJSON(w, http.StatusOK, hook, "Webhook archived")
+	writeHook(w, hook, "Webhook archived")
 }
 
 func notFound(key string) error {

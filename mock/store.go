@@ -104,13 +104,16 @@ func ValidateEvents(names []string) error {
 // made since that snapshot, one JSON line each.
 //
 // A mutation (Create, Update, Archive) returns after its line is in the
-// journal: one append by a single write, in mutation order. From then on
+// journal, appended in mutation order; concurrent mutations share one
+// write (group commit), so a burst of creates does not queue behind one
+// write(2) each. From then on
 // the change is visible to any other psbox command that opens the store
 // and survives the server being killed. The journal is fsynced in the
 // background within a few milliseconds, many changes sharing one fsync
 // (group commit); Close writes the whole snapshot (temp file, fsync,
-// rename) and removes the journal. If a journal write fails, the method
-// returns the error and the change is not made; if a background fsync
+// rename) and removes the journal. If a journal write fails, every change
+// not yet written is undone and each of those mutations returns the error;
+// if a background fsync
 // fails, every later mutation and Close return that error.
 //
 // Opening a store only reads: read-only users (psbox trigger) start nothing
@@ -133,8 +136,19 @@ type Store struct {
 
 	journal *os.File // nil until the first mutation
 	jsize   int64    // bytes in the journal
-	jbuf    []byte   // the line being written
-	failed  error    // a failed fsync or a journal left unusable: sticky
+	jbuf    []byte   // the lines being written; guarded by jmu
+
+	// Group commit of journal writes: a mutation changes memory and
+	// queues its change under mu, then, holding jmu, writes every queued
+	// change at once unless an earlier writer already wrote its own.
+	jmu     sync.Mutex // one journal write at a time; taken before mu, never under it
+	pending []change   // changes made in memory, not yet in the journal
+	spare   []change   // a written batch's slice, for reuse
+	ticket  uint64     // changes made so far; never reused
+	settled uint64     // changes written (or undone after a failed write)
+	undone  []undoneRange
+	failed  error     // a failed fsync or a journal left unusable: sticky
+	rnd     randBytes // for keys; guarded by mu
 	closed  bool
 
 	kick      chan struct{} // a line awaits fsync (capacity 1)
@@ -144,6 +158,23 @@ type Store struct {
 	closeErr  error
 
 	fsyncs atomic.Uint64 // fsyncs of the journal, for tests and benchmarks
+	writes atomic.Uint64 // journal writes, each of one or more changes
+}
+
+// change is one mutation waiting for its journal write: enough to write
+// it and, should the write fail, to undo it.
+type change struct {
+	ticket   uint64
+	i        int     // position in hooks
+	created  bool    // undo by dropping hooks[i], the last one
+	prev     Webhook // else undo by restoring prev and prevLine
+	prevLine []byte
+}
+
+// undoneRange is a run of tickets undone because their write failed.
+type undoneRange struct {
+	from, to uint64
+	err      error
 }
 
 // JournalFile is the name of the journal of changes not yet compacted into
@@ -328,21 +359,26 @@ func (s *Store) Create(target string, events []string) (Webhook, error) {
 		return Webhook{}, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	key := newKey()
+	if err := s.writableLocked(); err != nil {
+		s.mu.Unlock()
+		return Webhook{}, err
+	}
+	key := s.newKeyLocked()
 	for _, taken := s.index[key]; taken; _, taken = s.index[key] {
-		key = newKey()
+		key = s.newKeyLocked()
 	}
 	ms := s.now().UnixMilli()
 	w := Webhook{Key: key, Target: target, Events: slices.Clone(events), CreatedAt: ms, UpdatedAt: ms}
-	line := encodeHook(w)
-	if err := s.appendLocked(line); err != nil {
-		return Webhook{}, err
-	}
 	s.index[key] = len(s.hooks)
 	s.hooks = append(s.hooks, w)
-	s.lines = append(s.lines, line)
-	return cloneHook(w), nil
+	s.lines = append(s.lines, encodeHook(w))
+	t := s.queueLocked(change{i: len(s.hooks) - 1, created: true})
+	out := cloneHook(w)
+	s.mu.Unlock()
+	if err := s.commit(t); err != nil {
+		return Webhook{}, err
+	}
+	return out, nil
 }
 
 // Get returns the webhook with key, archived or not.
@@ -370,13 +406,14 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	i, ok := s.index[key]
 	if !ok {
+		s.mu.Unlock()
 		return Webhook{}, ErrNotFound
 	}
 	w := s.hooks[i]
 	if w.Archived {
+		s.mu.Unlock()
 		return Webhook{}, ErrArchived
 	}
 	if target != nil {
@@ -386,7 +423,7 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		w.Events = slices.Clone(events)
 	}
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
-	return s.replaceLocked(i, w)
+	return s.replace(i, w)
 }
 
 // Archive marks a webhook archived: it stays in List and Get with
@@ -394,30 +431,37 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 // webhook changes nothing.
 func (s *Store) Archive(key string) (Webhook, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	i, ok := s.index[key]
 	if !ok {
+		s.mu.Unlock()
 		return Webhook{}, ErrNotFound
 	}
 	w := s.hooks[i]
 	if w.Archived {
+		s.mu.Unlock()
 		return cloneHook(w), nil
 	}
 	w.Archived = true
 	w.UpdatedAt = max(s.now().UnixMilli(), w.UpdatedAt)
-	return s.replaceLocked(i, w)
+	return s.replace(i, w)
 }
 
-// replaceLocked journals w as the new state of hooks[i], then makes it so.
-// s.mu is held.
-func (s *Store) replaceLocked(i int, w Webhook) (Webhook, error) {
-	line := encodeHook(w)
-	if err := s.appendLocked(line); err != nil {
+// replace makes w the new state of hooks[i] and journals it. s.mu is held
+// on entry and released.
+func (s *Store) replace(i int, w Webhook) (Webhook, error) {
+	if err := s.writableLocked(); err != nil {
+		s.mu.Unlock()
 		return Webhook{}, err
 	}
+	t := s.queueLocked(change{i: i, prev: s.hooks[i], prevLine: s.lines[i]})
 	s.hooks[i] = w
-	s.lines[i] = line
-	return cloneHook(w), nil
+	s.lines[i] = encodeHook(w)
+	out := cloneHook(w)
+	s.mu.Unlock()
+	if err := s.commit(t); err != nil {
+		return Webhook{}, err
+	}
+	return out, nil
 }
 
 // List returns every webhook, newest first, archived ones included.
@@ -490,11 +534,9 @@ func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, 
 	return out, more, nil
 }
 
-// appendLocked writes one journal line holding a webhook's JSON, with the
-// next seq, by a single write on the O_APPEND journal, and wakes the
-// flusher. The caller applies the change in memory only when it returns
-// nil. s.mu is held, so the journal's order is the order of mutations.
-func (s *Store) appendLocked(hook []byte) error {
+// writableLocked reports why the store takes no change, starting the
+// journal at the first one. s.mu is held.
+func (s *Store) writableLocked() error {
 	if s.closed {
 		return ErrClosed
 	}
@@ -502,36 +544,114 @@ func (s *Store) appendLocked(hook []byte) error {
 		return s.failed
 	}
 	if s.journal == nil {
-		if err := s.startLocked(); err != nil {
-			return err
+		return s.startLocked()
+	}
+	return nil
+}
+
+// queueLocked queues a change just made in memory for the journal and
+// returns its ticket for commit. s.mu is held.
+func (s *Store) queueLocked(c change) uint64 {
+	s.ticket++
+	c.ticket = s.ticket
+	s.pending = append(s.pending, c)
+	return c.ticket
+}
+
+// commit returns once the change with ticket t is in the journal, or with
+// the error that undid it. The first caller to get jmu writes every
+// change queued so far in one write; the callers whose changes it wrote
+// find them settled and return at once.
+func (s *Store) commit(t uint64) error {
+	s.jmu.Lock()
+	defer s.jmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settled < t {
+		s.writePendingLocked()
+	}
+	for _, u := range s.undone {
+		if u.from <= t && t <= u.to {
+			return u.err
 		}
 	}
-	seq := s.seq + 1
-	b := append(s.jbuf[:0], `{"seq":`...)
-	b = strconv.AppendUint(b, seq, 10)
-	b = append(b, `,"webhook":`...)
-	b = append(b, hook...)
-	b = append(b, "}\n"...)
+	return nil
+}
+
+// writePendingLocked writes the queued changes to the journal, one line
+// each with the next seqs, and wakes the flusher. If the write fails it
+// undoes them, newest first, so memory matches the journal again, and
+// records the error for their mutations. jmu and mu are held; mu is let go
+// during the write so that changes keep queueing.
+func (s *Store) writePendingLocked() {
+	batch := s.pending
+	if len(batch) == 0 {
+		return
+	}
+	s.pending = s.spare[:0]
+	s.spare = nil
+	b := s.jbuf[:0]
+	seq := s.seq
+	for _, c := range batch {
+		seq++
+		b = append(b, `{"seq":`...)
+		b = strconv.AppendUint(b, seq, 10)
+		b = append(b, `,"webhook":`...)
+		b = append(b, s.lines[c.i]...)
+		b = append(b, "}\n"...)
+	}
 	s.jbuf = b
-	n, err := s.journal.Write(b)
-	if err != nil {
-		err = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+	f, size := s.journal, s.jsize
+	s.mu.Unlock()
+	s.writes.Add(1)
+	n, err := f.Write(b)
+	if err != nil && n > 0 {
 		// A part of a line would glue itself to the next one: cut it off,
 		// or refuse further changes if even that fails.
-		if n > 0 {
-			if terr := s.journal.Truncate(s.jsize); terr != nil {
-				s.failed = fmt.Errorf("%w; it may end with a partial line, restart psbox to recover", err)
-			}
+		if terr := f.Truncate(size); terr != nil {
+			err = fmt.Errorf("%w; it may end with a partial line, restart psbox to recover", err)
+			s.mu.Lock()
+			s.failed = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+			s.mu.Unlock()
 		}
-		return err
+	}
+	s.mu.Lock()
+	if err != nil {
+		err = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+		// Changes queued during the write were made on top of this batch:
+		// undo them first.
+		for i := len(s.pending) - 1; i >= 0; i-- {
+			s.undoLocked(s.pending[i])
+		}
+		for i := len(batch) - 1; i >= 0; i-- {
+			s.undoLocked(batch[i])
+		}
+		s.undone = append(s.undone, undoneRange{from: batch[0].ticket, to: s.ticket, err: err})
+		s.pending = s.pending[:0]
+		s.settled = s.ticket
+		return
 	}
 	s.jsize += int64(n)
 	s.seq = seq
+	s.settled = batch[len(batch)-1].ticket
+	clear(batch)
+	s.spare = batch[:0]
 	select {
 	case s.kick <- struct{}{}:
 	default: // the flusher is already due to run
 	}
-	return nil
+}
+
+// undoLocked reverts one change; changes are undone newest first.
+func (s *Store) undoLocked(c change) {
+	if c.created {
+		delete(s.index, s.hooks[c.i].Key)
+		s.hooks = s.hooks[:c.i]
+		s.lines = s.lines[:c.i]
+		return
+	}
+	s.hooks[c.i] = c.prev
+	s.lines[c.i] = c.prevLine
 }
 
 // startLocked opens the journal for appending and starts the flusher, at
@@ -647,10 +767,13 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) close() error {
+	s.jmu.Lock()
 	s.mu.Lock()
+	s.writePendingLocked() // changes whose mutation has not committed yet
 	s.closed = true
 	f := s.journal
 	s.mu.Unlock()
+	s.jmu.Unlock()
 	if f == nil {
 		return nil
 	}
@@ -702,19 +825,41 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // newKey returns "whook_" and 14 base-62 characters from crypto/rand.
 func newKey() string {
+	var r randBytes
+	return r.key()
+}
+
+// newKeyLocked is newKey drawing on the store's buffer of random bytes
+// (one crypto/rand read per ~30 keys). s.mu is held.
+func (s *Store) newKeyLocked() string { return s.rnd.key() }
+
+// randBytes hands out crypto/rand bytes read 512 at a time.
+type randBytes struct {
+	buf [512]byte
+	n   int // bytes of buf not handed out yet, at its end
+}
+
+func (r *randBytes) next() byte {
+	if r.n == 0 {
+		rand.Read(r.buf[:]) // never fails (crypto/rand panics instead)
+		r.n = len(r.buf)
+	}
+	r.n--
+	return r.buf[r.n]
+}
+
+// key returns "whook_" and 14 base-62 characters.
+func (r *randBytes) key() string {
 	const n = 14
-	out := make([]byte, 0, len("whook_")+n)
-	out = append(out, "whook_"...)
-	var buf [32]byte
-	for len(out) < cap(out) {
-		rand.Read(buf[:]) // never fails (crypto/rand panics instead)
-		for _, c := range buf {
-			if c < 248 && len(out) < cap(out) { // 248 = 4*62: no modulo bias
-				out = append(out, base62[c%62])
-			}
+	var out [len("whook_") + n]byte
+	copy(out[:], "whook_")
+	for i := len("whook_"); i < len(out); {
+		if c := r.next(); c < 248 { // 248 = 4*62: no modulo bias
+			out[i] = base62[c%62]
+			i++
 		}
 	}
-	return string(out)
+	return string(out[:])
 }
 
 // encodeHook is one webhook's JSON, as in webhooks.json, the journal and
@@ -722,7 +867,11 @@ func newKey() string {
 // (a target's & stays &), written by hand because every change encodes
 // one.
 func encodeHook(w Webhook) []byte {
-	b := make([]byte, 0, 96+len(w.Key)+len(w.Target)+24*len(w.Events))
+	return appendHook(make([]byte, 0, 96+len(w.Key)+len(w.Target)+24*len(w.Events)), w)
+}
+
+// appendHook appends w's JSON, as encodeHook.
+func appendHook(b []byte, w Webhook) []byte {
 	b = append(b, `{"key":`...)
 	b = jsonenc.AppendString(b, w.Key)
 	b = append(b, `,"target":`...)

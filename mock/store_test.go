@@ -755,3 +755,75 @@ func TestEncodeHook_SameBytesAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent mutations share journal writes; when such a shared write
+// fails, every change in it and every change made on top of it while it
+// was written is undone and reports the error, and what was answered as
+// done before is all that remains, in memory and on disk.
+func TestStore_FailedSharedWriteUndoesEveryChangeInIt(t *testing.T) {
+	dir := t.TempDir()
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close() // reports the closed journal
+	base, err := st.Create("https://base.test", []string{"application_created"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu   sync.Mutex
+		done []Webhook // answered as done
+		wg   sync.WaitGroup
+	)
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 40 {
+				if g == 0 && i == 20 {
+					st.jmu.Lock() // between two shared writes
+					st.journal.Close()
+					st.jmu.Unlock()
+				}
+				w, err := st.Create(fmt.Sprintf("https://x.test/%d/%d", g, i), []string{"customer_created"})
+				if err == nil && i%3 == 0 {
+					nt := w.Target + "/moved"
+					if moved, uerr := st.Update(w.Key, &nt, nil); uerr == nil {
+						w = moved
+					} else {
+						err = uerr // the create stands, the update does not
+						mu.Lock()
+						done = append(done, w)
+						mu.Unlock()
+					}
+				}
+				if err != nil {
+					if !strings.Contains(err.Error(), JournalFile) {
+						t.Errorf("error %v does not name the journal", err)
+					}
+					continue
+				}
+				mu.Lock()
+				done = append(done, w)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(done) == 0 || len(done) == 16*40 {
+		t.Fatalf("%d creates answered as done; the journal closed halfway, so some but not all should be", len(done))
+	}
+	byKey := func(ws []Webhook) map[string]Webhook {
+		m := map[string]Webhook{}
+		for _, w := range ws {
+			m[w.Key] = w
+		}
+		return m
+	}
+	want := byKey(append(done, base))
+	if diff := cmp.Diff(want, byKey(st.List())); diff != "" {
+		t.Errorf("in memory: what was answered done (-) vs what the store holds (+):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, byKey(openTestStore(t, dir).List())); diff != "" {
+		t.Errorf("on disk: what was answered done (-) vs the replayed journal (+):\n%s", diff)
+	}
+}

@@ -1,0 +1,80 @@
+package mock
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzPlainWebhookBody holds the short path to the strict one: whenever
+// plainWebhookBody accepts a body, encoding/json (decodeStrict plus
+// webhookBody.fields) accepts it too and reads the same target and events.
+func FuzzPlainWebhookBody(f *testing.F) {
+	for _, s := range []string{
+		`{"target":"https://example.com/hooks","events":["application_created"]}`,
+		` { "target_url" : "http://localhost:3000" , "events" : [ "a" , "b" ] } `,
+		`{"events":[]}`, `{}`, `{"target":"x"}`,
+		`{"target":"https://x.test","events":["application_created"],"events":[]}`,
+		`{"Target":"https://x.test"}`, `{"target":"\u00e9"}`, `{"target":"é"}`,
+		`{"target":"a\tb"}`, `{"target":"\xff"}`, `{"events":["a",]}`, `{"events":null}`,
+		`{"target":"x"} {}`, `{"target":"x",}`, `[]`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		target, events, ok := plainWebhookBody(b)
+		if !ok {
+			return
+		}
+		var body webhookBody
+		if err := decodeStrict(b, &body); err != nil {
+			t.Fatalf("short path accepted %q, encoding/json refused it: %v", b, err)
+		}
+		wt, we, err := body.fields()
+		if err != nil {
+			t.Fatalf("short path accepted %q, fields refused it: %v", b, err)
+		}
+		if diff := cmp.Diff(wt, target); diff != "" {
+			t.Errorf("target of %q (-encoding/json +short path):\n%s", b, diff)
+		}
+		if diff := cmp.Diff(we, events); diff != "" || (we == nil) != (events == nil) {
+			t.Errorf("events of %q (-encoding/json +short path):\n%s (nil: %v vs %v)", b, diff, we == nil, events == nil)
+		}
+	})
+}
+
+// TestPlainWebhookBody_TakesTheUsualBodies: the bodies the README and
+// clients send take the short path (else the fuzz test above proves nothing
+// about them).
+func TestPlainWebhookBody_TakesTheUsualBodies(t *testing.T) {
+	for _, s := range []string{
+		`{"target":"https://example.com/webhooks","events":["application_created","customer.created"]}`,
+		"{\n  \"target_url\": \"http://127.0.0.1:8485/webhooks\",\n  \"events\": []\n}\n",
+		`{"events":["application_approved"]}`,
+	} {
+		if _, _, ok := plainWebhookBody([]byte(s)); !ok {
+			t.Errorf("short path refused %s", s)
+		}
+	}
+}
+
+// TestWriteHook_SameBytesAsWriteJSON: the hand-written answer for one
+// webhook is byte for byte what WriteJSON writes, including targets that
+// need escaping and an empty event list.
+func TestWriteHook_SameBytesAsWriteJSON(t *testing.T) {
+	for _, h := range []Webhook{
+		{Key: "whook_0123456789abcd", Target: "https://example.com/hooks?a=1&b=<2>", Events: []string{"application_created", "customer.created"}, CreatedAt: 1732670000000, UpdatedAt: 1732670000001},
+		{Key: "whook_ABCDEFGHIJKLMN", Target: "http://127.0.0.1:3000/\"quoted\"\\é\u2028", Events: []string{}, Archived: true, CreatedAt: 1, UpdatedAt: 2},
+	} {
+		want, got := httptest.NewRecorder(), httptest.NewRecorder()
+		WriteJSON(want, 200, h, "Webhook created")
+		writeHook(got, h, "Webhook created")
+		if diff := cmp.Diff(want.Body.String(), got.Body.String()); diff != "" {
+			t.Errorf("writeHook differs from WriteJSON (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(want.Header(), got.Header()); diff != "" {
+			t.Errorf("headers differ (-want +got):\n%s", diff)
+		}
+	}
+}
