@@ -121,14 +121,15 @@ func BenchmarkBare_List(b *testing.B) {
 	forClients(b, func(b *testing.B, n int) { benchLoop(b, n, ts.URL+"/api/v2/webhooks?limit=10", "GET", "") })
 }
 
-// BenchmarkServer_Create uses one store for every run: a create appends
-// one line to the journal whatever the store's size, and the snapshot is
-// only written by Close, after the timer.
+// BenchmarkServer_Create starts each run on an empty store in a fresh
+// folder, as the bare handler starts with no state: a run of b.N creates
+// ends with b.N webhooks (tens of thousands, far more than any real
+// account). The snapshot is only written by Close, after the timer.
 func BenchmarkServer_Create(b *testing.B) {
-	a := newTestAPI(b)
-	ts := httptest.NewServer(a.srv)
-	b.Cleanup(ts.Close)
 	forClients(b, func(b *testing.B, n int) {
+		a := newTestAPI(b)
+		ts := httptest.NewServer(a.srv)
+		b.Cleanup(ts.Close)
 		fsyncs, writes := a.store.fsyncs.Load(), a.store.writes.Load()
 		benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody)
 		b.ReportMetric(float64(a.store.fsyncs.Load()-fsyncs)/float64(b.N), "fsyncs/op")
