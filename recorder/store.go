@@ -83,11 +83,10 @@ type Store struct {
 	interval time.Duration
 	maxBatch int
 	ids      idGen
-	noIndex  bool // Options.AppendOnly
+	noIndex  bool // Options.AppendOnly: queued entries are nil
 
-	mu       sync.RWMutex
-	entries  []*entry // in ID order; empty when noIndex
-	appended int      // exchanges appended, when noIndex
+	mu      sync.RWMutex
+	entries []*entry // in ID order; empty when noIndex
 
 	qmu         sync.Mutex
 	qcond       *sync.Cond
@@ -235,7 +234,10 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
 	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names)
-	e := newEntry(&ex)
+	var e *entry // stays nil without an index: the queue then only counts
+	if !s.noIndex {
+		e = newEntry(&ex)
+	}
 
 	s.qmu.Lock()
 	for len(s.queue) >= maxQueued && !s.closed {
@@ -253,17 +255,15 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 		s.qbuf = make([]byte, 0, max(64<<10, s.bufCap))
 	}
 	s.qbuf = append(s.qbuf, line...)
-	e.qoff = s.qbase + int64(at)
-	e.n = int32(len(line) - 1)
 	putLine(bp, line)
 	ok := true
-	s.mu.Lock()
-	if s.noIndex {
-		s.appended++
-	} else {
+	if e != nil {
+		e.qoff = s.qbase + int64(at)
+		e.n = int32(len(line) - 1)
+		s.mu.Lock()
 		ok = s.insert(e)
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 	if !ok {
 		s.qbuf = s.qbuf[:at]
 		s.qmu.Unlock()
@@ -373,22 +373,13 @@ func (s *Store) writer() {
 			buf = append([]byte{'\n'}, lines...)
 		}
 		err := s.writeBatch(buf)
-		var end int64
-		if err == nil {
-			end, err = s.f.Seek(0, io.SeekCurrent)
-		}
-		s.mu.Lock()
-		off, pos := end-int64(len(lines)), 0
-		for _, e := range batch {
+		if !s.noIndex {
+			var end int64
 			if err == nil {
-				e.off = off
-			} else {
-				e.line = bytes.Clone(lines[pos : pos+int(e.n)]) // kept in memory only
+				end, err = s.f.Seek(0, io.SeekCurrent)
 			}
-			off += int64(e.n) + 1
-			pos += int(e.n) + 1
+			s.setOffsets(batch, lines, end, err)
 		}
-		s.mu.Unlock()
 		if err != nil {
 			s.logf("recorder: writing %d exchanges to %s failed: %v (they stay in memory only)", len(batch), s.path, err)
 		}
@@ -415,6 +406,23 @@ func (s *Store) writer() {
 		s.synced += uint64(len(batch))
 		s.qcond.Broadcast()
 		s.qmu.Unlock()
+	}
+}
+
+// setOffsets notes where each entry of a written batch now is in the file,
+// or keeps its line in memory when the write failed.
+func (s *Store) setOffsets(batch []*entry, lines []byte, end int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	off, pos := end-int64(len(lines)), 0
+	for _, e := range batch {
+		if err == nil {
+			e.off = off
+		} else {
+			e.line = bytes.Clone(lines[pos : pos+int(e.n)]) // kept in memory only
+		}
+		off += int64(e.n) + 1
+		pos += int(e.n) + 1
 	}
 }
 
@@ -473,11 +481,13 @@ func (s *Store) Close() error {
 
 // Len is the number of exchanges in the index.
 func (s *Store) Len() int {
+	if s.noIndex {
+		s.qmu.Lock()
+		defer s.qmu.Unlock()
+		return int(s.enqueued)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.noIndex {
-		return s.appended
-	}
 	return len(s.entries)
 }
 
