@@ -159,6 +159,9 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	if err != nil {
 		return nil, asUsage(err)
 	}
+	if err := store.Compact(); err != nil {
+		return nil, err
+	}
 	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
 	sender, err := events.New(events.Options{
 		UserAgent: "psbox/" + version,

@@ -746,6 +746,29 @@ func (s *Store) flush(f *os.File) {
 	}
 }
 
+// Compact folds a journal left by a process that stopped without Close (a
+// crash, kill -9) into webhooks.json and removes it, so a clean start
+// leaves one file, as a clean stop does. Only the process that owns the
+// state folder (psbox serve, the UI) calls it, before serving; it does
+// nothing when OpenStore found no journal or this Store has written one.
+func (s *Store) Compact() error {
+	s.jmu.Lock()
+	defer s.jmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.journal != nil || s.jsizeAtOpen == 0 {
+		return nil
+	}
+	if err := s.writeSnapshot(); err != nil {
+		return fmt.Errorf("cannot write %s: %w; the changes stay in %s", s.path, err, s.jpath)
+	}
+	if err := os.Remove(s.jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove %s: %w", s.jpath, err)
+	}
+	s.jsizeAtOpen, s.jvalid = 0, 0
+	return nil
+}
+
 // syncDir fsyncs a folder, so that a file created in it is durable. Some
 // filesystems refuse; the file's content is safe then.
 func syncDir(dir string) {

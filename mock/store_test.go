@@ -827,3 +827,56 @@ func TestStore_FailedSharedWriteUndoesEveryChangeInIt(t *testing.T) {
 		t.Errorf("on disk: what was answered done (-) vs the replayed journal (+):\n%s", diff)
 	}
 }
+
+// A journal left by a server that never closed its store is folded into
+// webhooks.json by the next owner's Compact, and nothing is lost; a
+// reader's OpenStore alone never compacts.
+func TestStore_CompactFoldsALeftoverJournal(t *testing.T) {
+	dir := t.TempDir()
+	crashed, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := crashed.Create(fmt.Sprintf("https://x.test/%d", i), []string{"application_created"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := crashed.List()
+	// The process dies here: no Close. (Stop its flusher without the
+	// compaction Close would do, by closing it after copying the files.)
+	jb, err := os.ReadFile(filepath.Join(dir, JournalFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed.Close()
+	os.Remove(filepath.Join(dir, StoreFile))
+	if err := os.WriteFile(filepath.Join(dir, JournalFile), jb, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	reader := openTestStore(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, StoreFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a reader's OpenStore wrote %s (stat: %v)", StoreFile, err)
+	}
+	if diff := cmp.Diff(want, reader.List()); diff != "" {
+		t.Errorf("replayed journal (-want +got):\n%s", diff)
+	}
+
+	owner := openTestStore(t, dir)
+	if err := owner.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, JournalFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("journal still there after Compact (stat: %v)", err)
+	}
+	if diff := cmp.Diff(want, openTestStore(t, dir).List()); diff != "" {
+		t.Errorf("after Compact (-want +got):\n%s", diff)
+	}
+	if _, err := owner.Create("https://after.test", []string{"application_created"}); err != nil {
+		t.Fatalf("create after Compact: %v", err)
+	}
+	if got := openTestStore(t, dir).Len(); got != 4 {
+		t.Errorf("after a create following Compact: %d webhooks, want 4", got)
+	}
+}
