@@ -201,7 +201,11 @@ func WriteJSON(w http.ResponseWriter, code int, data any, message string) {
 // writeHook answers 200 with one webhook: the bytes WriteJSON would
 // write, encoded without reflection.
 func writeHook(w http.ResponseWriter, hook Webhook, message string) {
-	b := make([]byte, 0, 160+len(hook.Target)+24*len(hook.Events))
+	n := 192 + len(hook.Target) + len(message)
+	for _, e := range hook.Events {
+		n += len(e) + 3
+	}
+	b := make([]byte, 0, n)
 	b = append(b, `{"data":`...)
 	b = appendHook(b, hook)
 	b = append(b, `,"message":`...)
@@ -273,11 +277,16 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err := requireJSON(r); err != nil {
 		return nil, err
 	}
-	n := 512
-	if r.ContentLength >= 0 && r.ContentLength < MaxRequestBytes {
-		n = int(r.ContentLength) + 1 // +1 sees the end without growing
+	if n := r.ContentLength; n >= 0 && n <= MaxRequestBytes {
+		// The server's body reader stops at Content-Length: read exactly
+		// that, into a buffer of that size.
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, decodeError(err)
+		}
+		return b, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n))
+	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxRequestBytes)); err != nil {
 		return nil, decodeError(err)
 	}

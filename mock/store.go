@@ -890,7 +890,11 @@ func (r *randBytes) key() string {
 // (a target's & stays &), written by hand because every change encodes
 // one.
 func encodeHook(w Webhook) []byte {
-	return appendHook(make([]byte, 0, 96+len(w.Key)+len(w.Target)+24*len(w.Events)), w)
+	n := 112 + len(w.Key) + len(w.Target)
+	for _, e := range w.Events {
+		n += len(e) + 3
+	}
+	return appendHook(make([]byte, 0, n), w)
 }
 
 // appendHook appends w's JSON, as encodeHook.
