@@ -111,7 +111,7 @@ Subscriptions survive restarts. A create, update or archive is answered
 after the change is in <state>/webhooks.journal: it is visible to other
 psbox commands at once (psbox trigger run right after a create sees it)
 and survives the server being killed. The journal is fsynced in the
-background within a few ms (group commit) and compacted into
+background within about 100 ms (group commit) and compacted into
 <state>/webhooks.json on shutdown.
 
 psbox's own choices, where PartnerStack's behaviour is not documented:

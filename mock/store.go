@@ -105,16 +105,15 @@ func ValidateEvents(names []string) error {
 //
 // A mutation (Create, Update, Archive) returns after its line is in the
 // journal, appended in mutation order; concurrent mutations share one
-// write (group commit), so a burst of creates does not queue behind one
-// write(2) each. From then on
-// the change is visible to any other psbox command that opens the store
-// and survives the server being killed. The journal is fsynced in the
-// background within a few milliseconds, many changes sharing one fsync
-// (group commit); Close writes the whole snapshot (temp file, fsync,
-// rename) and removes the journal. If a journal write fails, every change
+// write (group commit). From then on the change is visible to any other
+// psbox command that opens the store and survives the server being
+// killed. The journal is fsynced in the background within about 100 ms,
+// many changes sharing one fsync; Close writes the whole snapshot (temp
+// file, fsync, rename) and removes the journal, and Compact folds in a
+// journal a crashed server left. If a journal write fails, every change
 // not yet written is undone and each of those mutations returns the error;
-// if a background fsync
-// fails, every later mutation and Close return that error.
+// if a background fsync fails, every later mutation and Close return that
+// error.
 //
 // Opening a store only reads: read-only users (psbox trigger) start nothing
 // and write nothing. A Store is safe for concurrent use.
@@ -686,11 +685,12 @@ func (s *Store) startLocked() error {
 
 // syncInterval is the least time between two fsyncs of the journal: the
 // lines appended meanwhile share the next one (group commit), so a change
-// is on disk within about syncInterval plus one fsync. An fsync costs CPU
-// in the kernel and its journal thread, not only the disk's latency: at
-// 2 ms a burst of creates ran measurably slower than at 5 ms, and 10 ms
-// gained nothing more.
-const syncInterval = 5 * time.Millisecond
+// is on disk within about syncInterval plus one fsync; a change after a
+// quiet spell is fsynced at once. An fsync costs CPU in the kernel and its
+// journal thread, not only the disk's latency: a burst of creates ran about
+// 6 points closer to a bare handler at 50-100 ms than at 5 ms
+// (bench/mock.sh). 100 ms is the delivery log's group commit too.
+const syncInterval = 100 * time.Millisecond
 
 // flush fsyncs the journal whenever lines were appended since the last
 // fsync, at most once per syncInterval, so many changes share one (group

@@ -4,7 +4,7 @@
 //
 // The store answers a change after it is in <state>/webhooks.journal
 // (visible to other psbox commands at once, survives the server being
-// killed); the journal is fsynced in the background within a few ms (group
+// killed); the journal is fsynced in the background within about 100 ms (group
 // commit) and compacted into <state>/webhooks.json by Close:
 //
 //	st, err := mock.OpenStore(".psbox")
