@@ -165,7 +165,7 @@ func TestApp_AcceptDiff(t *testing.T) {
 }
 
 // Create a webhook through the form: a bad target is refused inline, then a
-// good one is listed.
+// good one is listed, subscribed to the events the form comes filled with.
 func TestApp_CreateWebhook(t *testing.T) {
 	h := newHarness(t)
 	h.opts.Status.Target = ""
@@ -176,7 +176,7 @@ func TestApp_CreateWebhook(t *testing.T) {
 	tm.Send(press("n"))
 	tm.Type("ftp://x")
 	tm.Send(press("tab"))
-	tm.Type("application_created")
+	waitFor(t, tm, "application_created, application_approved")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "is not an http(s) URL")
 	tm.Send(press("tab"))
@@ -196,8 +196,9 @@ func TestApp_CreateWebhook(t *testing.T) {
 	fm := finalModel(t, tm)
 	teatest.RequireEqualOutput(t, []byte(fm.View()))
 	hooks, _ := h.hooks.List(context.Background())
-	if len(hooks) != 1 || hooks[0].Target != "http://localhost:3000/hooks" || !hooks[0].Archived {
-		t.Errorf("store holds %+v, want one archived webhook to localhost:3000", hooks)
+	if len(hooks) != 1 || hooks[0].Target != "http://localhost:3000/hooks" || !hooks[0].Archived ||
+		strings.Join(hooks[0].Events, ",") != "application_created,application_approved" {
+		t.Errorf("store holds %+v, want one archived webhook to localhost:3000 for application_created and application_approved", hooks)
 	}
 }
 

@@ -37,6 +37,9 @@ type webhooksScreen struct {
 	width, height int
 }
 
+// defaultFormEvents fills the events field of a new webhook.
+const defaultFormEvents = "application_created, application_approved"
+
 func newWebhooksScreen(c *common) webhooksScreen {
 	t := newLineInput(c.styles, "", "http://127.0.0.1:3000/webhooks", 2048)
 	e := newLineInput(c.styles, "", "application_created, application_approved", 4096)
@@ -146,7 +149,9 @@ func (s webhooksScreen) update(msg tea.Msg) (webhooksScreen, tea.Cmd) {
 			if t := s.c.deps.Status.Target; t != "" {
 				s.target.SetValue(t)
 			}
-			s.events.SetValue("")
+			// Prefilled like the target, so enter alone subscribes to the
+			// application events the Events screen lists first.
+			s.events.SetValue(defaultFormEvents)
 			s.events.Blur()
 			s.target.Focus()
 			return s, nil
