@@ -214,13 +214,14 @@ func WriteJSON(w http.ResponseWriter, code int, data any, message string) {
 // writeHook answers 200 with one webhook: the bytes WriteJSON would
 // write, encoded without reflection.
 func writeHook(w http.ResponseWriter, hook Webhook, message string) {
-	n := 192 + len(hook.Target) + len(message)
-	for _, e := range hook.Events {
-		n += len(e) + 3
-	}
-	b := make([]byte, 0, n)
+	writeHookJSON(w, encodeHook(hook), message)
+}
+
+// writeHookJSON is writeHook for a webhook already encoded.
+func writeHookJSON(w http.ResponseWriter, hook []byte, message string) {
+	b := make([]byte, 0, len(hook)+64+len(message))
 	b = append(b, `{"data":`...)
-	b = appendHook(b, hook)
+	b = append(b, hook...)
 	b = append(b, `,"message":`...)
 	b = jsonenc.AppendString(b, message)
 	b = append(b, ",\"status\":200}\n"...)
@@ -449,12 +450,12 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		WriteErr(w, &FieldError{"events", `is missing; send {"target": ..., "events": ["application_created"]}`})
 		return
 	}
-	hook, err := s.store.Create(*target, events)
+	_, hook, err := s.store.create(*target, events) // events are this request's own
 	if err != nil {
 		WriteErr(w, err)
 		return
 	}
-	writeHook(w, hook, "Webhook created")
+	writeHookJSON(w, hook, "Webhook created")
 }
 
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {

@@ -351,33 +351,44 @@ func (s *Store) Path() string { return s.path }
 
 // Create adds an active webhook for target and events.
 func (s *Store) Create(target string, events []string) (Webhook, error) {
-	if err := ValidateTarget(target); err != nil {
+	w, _, err := s.create(target, slices.Clone(events))
+	if err != nil {
 		return Webhook{}, err
 	}
+	return cloneHook(w), nil
+}
+
+// create is Create keeping events as they are (the caller gives them up)
+// and returning the stored webhook, which shares them, and its JSON, which
+// is never modified: the server answers with it as is.
+func (s *Store) create(target string, events []string) (Webhook, []byte, error) {
+	if err := ValidateTarget(target); err != nil {
+		return Webhook{}, nil, err
+	}
 	if err := ValidateEvents(events); err != nil {
-		return Webhook{}, err
+		return Webhook{}, nil, err
 	}
 	s.mu.Lock()
 	if err := s.writableLocked(); err != nil {
 		s.mu.Unlock()
-		return Webhook{}, err
+		return Webhook{}, nil, err
 	}
 	key := s.newKeyLocked()
 	for _, taken := s.index[key]; taken; _, taken = s.index[key] {
 		key = s.newKeyLocked()
 	}
 	ms := s.now().UnixMilli()
-	w := Webhook{Key: key, Target: target, Events: slices.Clone(events), CreatedAt: ms, UpdatedAt: ms}
+	w := Webhook{Key: key, Target: target, Events: events, CreatedAt: ms, UpdatedAt: ms}
+	line := encodeHook(w)
 	s.index[key] = len(s.hooks)
 	s.hooks = append(s.hooks, w)
-	s.lines = append(s.lines, encodeHook(w))
+	s.lines = append(s.lines, line)
 	t := s.queueLocked(change{i: len(s.hooks) - 1, created: true})
-	out := cloneHook(w)
 	s.mu.Unlock()
 	if err := s.commit(t); err != nil {
-		return Webhook{}, err
+		return Webhook{}, nil, err
 	}
-	return out, nil
+	return w, line, nil
 }
 
 // Get returns the webhook with key, archived or not.
@@ -894,11 +905,7 @@ func encodeHook(w Webhook) []byte {
 	for _, e := range w.Events {
 		n += len(e) + 3
 	}
-	return appendHook(make([]byte, 0, n), w)
-}
-
-// appendHook appends w's JSON, as encodeHook.
-func appendHook(b []byte, w Webhook) []byte {
+	b := make([]byte, 0, n)
 	b = append(b, `{"key":`...)
 	b = jsonenc.AppendString(b, w.Key)
 	b = append(b, `,"target":`...)
