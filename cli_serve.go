@@ -112,7 +112,8 @@ after the change is in <state>/webhooks.journal: it is visible to other
 psbox commands at once (psbox trigger run right after a create sees it)
 and survives the server being killed. The journal is fsynced in the
 background within about 100 ms (group commit) and compacted into
-<state>/webhooks.json on shutdown.
+<state>/webhooks.json on shutdown. One psbox serve or UI writes a state
+folder at a time (<state>/webhooks.lock); a second one is refused.
 
 psbox's own choices, where PartnerStack's behaviour is not documented:
   - Authorization: Bearer <secret key> is accepted too.
@@ -159,7 +160,11 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	if err != nil {
 		return nil, asUsage(err)
 	}
-	if err := store.Compact(); err != nil {
+	if err := store.Own(); err != nil {
+		var inUse *mock.InUseError
+		if errors.As(err, &inUse) {
+			return nil, usageError("%v", err)
+		}
 		return nil, err
 	}
 	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -221,6 +222,21 @@ func TestServe_PortInUse(t *testing.T) {
 	c, stderr := serveExit(t, "--addr", ln.Addr().String(), "--state", t.TempDir())
 	if c != 2 || !strings.Contains(stderr, "already in use") || !strings.Contains(stderr, "--addr") {
 		t.Errorf("exit %d, stderr %q; want 2 and 'already in use'", c, stderr)
+	}
+}
+
+// A second server on the same state folder is refused, naming the first
+// one's pid and --state, while the first keeps serving.
+func TestServe_StateFolderInUse(t *testing.T) {
+	state := t.TempDir()
+	base, cancel, _, _, _ := startServe(t, "--addr", "127.0.0.1:0", "--state", state)
+	defer cancel()
+	c, stderr := serveExit(t, "--addr", "127.0.0.1:0", "--state", state)
+	if c != 2 || !strings.Contains(stderr, "in use") || !strings.Contains(stderr, fmt.Sprintf("pid %d", os.Getpid())) || !strings.Contains(stderr, "--state") {
+		t.Errorf("exit %d, stderr %q; want 2, 'in use', the pid and --state", c, stderr)
+	}
+	if st, _ := serveCall(t, "GET", base+"/_psbox/health", "", nil); st != 200 {
+		t.Errorf("the first server answers %d after the second was refused", st)
 	}
 }
 

@@ -148,6 +148,7 @@ type Store struct {
 	undone  []undoneRange
 	failed  error     // a failed fsync or a journal left unusable: sticky
 	rnd     randBytes // for keys; guarded by mu
+	lock    *os.File  // the state folder's lock, held from Own to Close
 	closed  bool
 
 	kick      chan struct{} // a line awaits fsync (capacity 1)
@@ -757,17 +758,51 @@ func (s *Store) flush(f *os.File) {
 	}
 }
 
-// Compact folds a journal left by a process that stopped without Close (a
-// crash, kill -9) into webhooks.json and removes it, so a clean start
-// leaves one file, as a clean stop does. Only the process that owns the
-// state folder (psbox serve, the UI) calls it, before serving; it does
-// nothing when OpenStore found no journal or this Store has written one.
-func (s *Store) Compact() error {
+// LockFile is the lock a writing Store holds in the state folder (see Own).
+const LockFile = "webhooks.lock"
+
+// InUseError is Own's answer while another psbox serve or UI writes the
+// same state folder.
+type InUseError struct {
+	Dir string
+	PID int // 0 when unknown
+}
+
+func (e *InUseError) Error() string {
+	who := "another psbox serve or UI"
+	if e.PID > 0 {
+		who += " (pid " + strconv.Itoa(e.PID) + ")"
+	}
+	return fmt.Sprintf("the state folder %s is in use by %s; stop it, or pass --state with another folder", e.Dir, who)
+}
+
+// Own makes this Store the state folder's one writer until Close (psbox
+// serve and the UI call it before serving): it takes <dir>/webhooks.lock,
+// an *InUseError while another process holds it, so two servers never
+// compact each other's changes away; then it folds a journal left by a
+// writer that stopped without Close (a crash, kill -9) into webhooks.json
+// and removes it, so a clean start leaves one file, as a clean stop does.
+// Readers (psbox trigger) never call it.
+func (s *Store) Own() error {
 	s.jmu.Lock()
 	defer s.jmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.journal != nil || s.jsizeAtOpen == 0 {
+	if s.closed {
+		return ErrClosed
+	}
+	if s.lock == nil {
+		lock, err := lockFolder(s.dir, filepath.Join(s.dir, LockFile))
+		if err != nil {
+			var inUse *InUseError
+			if errors.As(err, &inUse) {
+				return err
+			}
+			return fmt.Errorf("cannot lock %s: %w", filepath.Join(s.dir, LockFile), err)
+		}
+		s.lock = lock
+	}
+	if s.journal != nil || s.jsizeAtOpen == 0 {
 		return nil
 	}
 	if err := s.writeSnapshot(); err != nil {
@@ -805,9 +840,12 @@ func (s *Store) close() error {
 	s.mu.Lock()
 	s.writePendingLocked() // changes whose mutation has not committed yet
 	s.closed = true
-	f := s.journal
+	f, lock := s.journal, s.lock
 	s.mu.Unlock()
 	s.jmu.Unlock()
+	if lock != nil {
+		defer lock.Close() // last: the next owner finds webhooks.json written
+	}
 	if f == nil {
 		return nil
 	}

@@ -829,9 +829,9 @@ func TestStore_FailedSharedWriteUndoesEveryChangeInIt(t *testing.T) {
 }
 
 // A journal left by a server that never closed its store is folded into
-// webhooks.json by the next owner's Compact, and nothing is lost; a
-// reader's OpenStore alone never compacts.
-func TestStore_CompactFoldsALeftoverJournal(t *testing.T) {
+// webhooks.json by the next owner's Own, and nothing is lost; a reader's
+// OpenStore alone never compacts.
+func TestStore_OwnFoldsALeftoverJournal(t *testing.T) {
 	dir := t.TempDir()
 	crashed, err := OpenStore(dir)
 	if err != nil {
@@ -864,19 +864,48 @@ func TestStore_CompactFoldsALeftoverJournal(t *testing.T) {
 	}
 
 	owner := openTestStore(t, dir)
-	if err := owner.Compact(); err != nil {
+	if err := owner.Own(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, JournalFile)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("journal still there after Compact (stat: %v)", err)
+		t.Errorf("journal still there after Own (stat: %v)", err)
 	}
 	if diff := cmp.Diff(want, openTestStore(t, dir).List()); diff != "" {
-		t.Errorf("after Compact (-want +got):\n%s", diff)
+		t.Errorf("after Own (-want +got):\n%s", diff)
 	}
 	if _, err := owner.Create("https://after.test", []string{"application_created"}); err != nil {
-		t.Fatalf("create after Compact: %v", err)
+		t.Fatalf("create after Own: %v", err)
 	}
 	if got := openTestStore(t, dir).Len(); got != 4 {
-		t.Errorf("after a create following Compact: %d webhooks, want 4", got)
+		t.Errorf("after a create following Own: %d webhooks, want 4", got)
+	}
+}
+
+// One writer per state folder: a second Own fails with the holder's pid
+// and a way out, until the first store is closed.
+func TestStore_OwnIsExclusive(t *testing.T) {
+	dir := t.TempDir()
+	first := openTestStore(t, dir)
+	if err := first.Own(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Create("https://a.test", []string{"application_created"}); err != nil {
+		t.Fatal(err)
+	}
+	second := openTestStore(t, dir)
+	err := second.Own()
+	var inUse *InUseError
+	if !errors.As(err, &inUse) || inUse.PID != os.Getpid() || !strings.Contains(err.Error(), "--state") {
+		t.Fatalf("second Own: %v, want an *InUseError naming pid %d and --state", err, os.Getpid())
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	third := openTestStore(t, dir)
+	if err := third.Own(); err != nil {
+		t.Fatalf("Own after the owner closed: %v", err)
+	}
+	if got := third.Len(); got != 1 {
+		t.Errorf("the new owner sees %d webhooks, want 1", got)
 	}
 }
