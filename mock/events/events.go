@@ -26,7 +26,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -153,9 +155,50 @@ type Sender struct {
 	// RoundTrip directly: an http.Client would only add a copy of every
 	// request's headers (kept for redirects, which psbox never follows)
 	// and a redirect loop.
-	rt     http.RoundTripper
-	signer signer
-	static http.Header // Content-Type, User-Agent and the extra headers
+	rt      http.RoundTripper
+	signer  signer
+	static  http.Header // Content-Type, User-Agent and the extra headers
+	targets targetCache
+}
+
+// targetCache holds targets parsed and checked once: psbox makes many
+// attempts to few targets. The URLs are shared by requests, which net/http
+// only reads.
+type targetCache struct {
+	mu sync.RWMutex
+	m  map[string]*url.URL
+}
+
+// get parses and checks raw, or returns it as it did before.
+func (c *targetCache) get(raw string) (*url.URL, error) {
+	c.mu.RLock()
+	u := c.m[raw]
+	c.mu.RUnlock()
+	if u != nil {
+		return u, nil
+	}
+	u, err := url.Parse(raw)
+	if err == nil {
+		err = checkURL(raw, u)
+	} else {
+		err = ValidateTarget(raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// As http.NewRequest: a host ending in ':' (an empty port) loses it.
+	if strings.LastIndex(u.Host, ":") > strings.LastIndex(u.Host, "]") {
+		u.Host = strings.TrimSuffix(u.Host, ":")
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*url.URL{}
+	}
+	if len(c.m) < 1024 { // bounded: a long fan-out parses the rest each time
+		c.m[raw] = u
+	}
+	c.mu.Unlock()
+	return u, nil
 }
 
 // New validates o and returns a Sender. Close it when done.
@@ -327,15 +370,15 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 			Body: d.Body, // sent as is: the transport records it without reading a copy
 		})
 	}
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, d.Target, bytes.NewReader(d.Body))
-	if err == nil {
-		err = checkURL(d.Target, req.URL) // the URL is parsed once, here
-	} else {
-		err = ValidateTarget(d.Target)
-	}
+	u, err := s.targets.get(d.Target)
 	if err != nil {
 		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
 	}
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, "", bytes.NewReader(d.Body))
+	if err != nil {
+		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
+	}
+	req.URL, req.Host = u, u.Host // shared: net/http only reads them
 	// One map sized for every header, sharing the template's values (cut
 	// to their length, so an Add never writes into them).
 	h := make(http.Header, len(s.static)+5)

@@ -18,9 +18,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -116,18 +118,37 @@ func Transport(base http.RoundTripper, rec Recorder) http.RoundTripper {
 type transport struct {
 	base http.RoundTripper
 	rec  Recorder
+	last atomic.Pointer[urlText] // the last URL recorded, as text
+}
+
+// urlText is a URL and its String().
+type urlText struct {
+	u url.URL
+	s string
+}
+
+// urlString is u.String(), remembered for the last URL: a sender makes
+// many requests to one target. The whole URL is compared, so a URL changed
+// in place is never recorded with stale text.
+func (t *transport) urlString(u *url.URL) string {
+	if c := t.last.Load(); c != nil && c.u == *u {
+		return c.s
+	}
+	s := u.String()
+	t.last.Store(&urlText{u: *u, s: s})
+	return s
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
-	url := req.URL.String()
+	target := t.urlString(req.URL)
 	ex := recorder.Exchange{
 		Kind:   recorder.KindDelivery,
-		Target: url,
+		Target: target,
 		Start:  start,
 		Request: recorder.Request{
 			Method: req.Method,
-			URL:    url,
+			URL:    target,
 			// The caller does not change the request until the response
 			// body is closed (net/http's rule), and the exchange is
 			// appended by then: no copy of the headers is needed.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -338,4 +339,35 @@ func TestMiddleware_PanicIsRecordedAndRethrown(t *testing.T) {
 		}
 	}()
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+}
+
+// The URL text is remembered for the last URL, but a URL changed in place
+// between two requests is recorded as it is at each request.
+func TestTransport_URLChangedInPlace(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	store := openStore(t)
+	rt := Transport(http.DefaultTransport, store)
+	u, err := url.Parse(srv.URL + "/first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/first", "/first", "/second"} {
+		u.Path = path
+		req := &http.Request{Method: "GET", URL: u, Header: http.Header{}, Host: u.Host}
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	exs := store.List(recorder.Filter{})
+	var got []string
+	for i := len(exs) - 1; i >= 0; i-- {
+		got = append(got, exs[i].Request.URL)
+	}
+	want := []string{srv.URL + "/first", srv.URL + "/first", srv.URL + "/second"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("recorded URLs %q, want %q", got, want)
+	}
 }
