@@ -66,9 +66,10 @@ const subBuffer = 1024
 //
 // Appends are group-committed by one writer goroutine: each batch
 // (everything queued once MaxBatch exchanges wait or the oldest has waited
-// FlushInterval) is written with one write in append mode, so other processes may append to the same
-// file, then fsynced. A crash loses at most the last batch and may leave a
-// torn last line, which the next Open skips with a warning.
+// FlushInterval) is written with one write in append mode, so other
+// processes may append to the same file, then fsynced. A crash loses at
+// most the last batch and may leave a torn last line, which the next Open
+// skips with a warning.
 //
 // The in-memory index holds a small summary of each exchange and where its
 // line is in the file; full exchanges are read back from the file when List
