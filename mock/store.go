@@ -109,7 +109,7 @@ func ValidateEvents(names []string) error {
 // psbox command that opens the store and survives the server being
 // killed. The journal is fsynced in the background within about 100 ms,
 // many changes sharing one fsync; Close writes the whole snapshot (temp
-// file, fsync, rename) and removes the journal, and Compact folds in a
+// file, fsync, rename) and removes the journal, and Own folds in a
 // journal a crashed server left. If a journal write fails, every change
 // not yet written is undone and each of those mutations returns the error;
 // if a background fsync fails, every later mutation and Close return that
@@ -374,9 +374,9 @@ func (s *Store) create(target string, events []string) (Webhook, []byte, error) 
 		s.mu.Unlock()
 		return Webhook{}, nil, err
 	}
-	key := s.newKeyLocked()
+	key := s.rnd.key()
 	for _, taken := s.index[key]; taken; _, taken = s.index[key] {
-		key = s.newKeyLocked()
+		key = s.rnd.key()
 	}
 	ms := s.now().UnixMilli()
 	w := Webhook{Key: key, Target: target, Events: events, CreatedAt: ms, UpdatedAt: ms}
@@ -895,17 +895,8 @@ func (s *Store) writeSnapshot() error {
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// newKey returns "whook_" and 14 base-62 characters from crypto/rand.
-func newKey() string {
-	var r randBytes
-	return r.key()
-}
-
-// newKeyLocked is newKey drawing on the store's buffer of random bytes
-// (one crypto/rand read per ~30 keys). s.mu is held.
-func (s *Store) newKeyLocked() string { return s.rnd.key() }
-
-// randBytes hands out crypto/rand bytes read 512 at a time.
+// randBytes hands out crypto/rand bytes read 512 at a time (one read per
+// ~30 keys).
 type randBytes struct {
 	buf [512]byte
 	n   int // bytes of buf not handed out yet, at its end
@@ -920,7 +911,7 @@ func (r *randBytes) next() byte {
 	return r.buf[r.n]
 }
 
-// key returns "whook_" and 14 base-62 characters.
+// key returns "whook_" and 14 base-62 characters from crypto/rand.
 func (r *randBytes) key() string {
 	const n = 14
 	var out [len("whook_") + n]byte
