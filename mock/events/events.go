@@ -177,12 +177,7 @@ func (c *targetCache) get(raw string) (*url.URL, error) {
 	if u != nil {
 		return u, nil
 	}
-	u, err := url.Parse(raw)
-	if err == nil {
-		err = checkURL(raw, u)
-	} else {
-		err = ValidateTarget(raw)
-	}
+	u, err := parseTarget(raw)
 	if err != nil {
 		return nil, err
 	}

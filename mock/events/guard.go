@@ -11,28 +11,29 @@ import (
 // ValidateTarget checks a delivery URL: http or https, a host, and no
 // user-info (credentials belong in a header, not in the URL).
 func ValidateTarget(raw string) error {
+	_, err := parseTarget(raw)
+	return err
+}
+
+// parseTarget parses raw and checks it as ValidateTarget does.
+func parseTarget(raw string) (*url.URL, error) {
 	if raw == "" {
-		return fmt.Errorf("the target URL is empty; give one like http://localhost:3000/webhooks")
+		return nil, fmt.Errorf("the target URL is empty; give one like http://localhost:3000/webhooks")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("target %q is not a valid URL; give one like http://localhost:3000/webhooks", raw)
+		return nil, fmt.Errorf("target %q is not a valid URL; give one like http://localhost:3000/webhooks", raw)
 	}
-	return checkURL(raw, u)
-}
-
-// checkURL is ValidateTarget's checks on a parsed URL.
-func checkURL(raw string, u *url.URL) error {
 	if u.User != nil {
-		return fmt.Errorf("target %q carries user-info (name:password@), which psbox refuses; send credentials with --header 'Authorization: ...' instead", u.Redacted())
+		return nil, fmt.Errorf("target %q carries user-info (name:password@), which psbox refuses; send credentials with --header 'Authorization: ...' instead", u.Redacted())
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("target %q must start with http:// or https://, e.g. http://localhost:3000/webhooks", raw)
+		return nil, fmt.Errorf("target %q must start with http:// or https://, e.g. http://localhost:3000/webhooks", raw)
 	}
 	if u.Hostname() == "" {
-		return fmt.Errorf("target %q has no host; give one like http://localhost:3000/webhooks", raw)
+		return nil, fmt.Errorf("target %q has no host; give one like http://localhost:3000/webhooks", raw)
 	}
-	return nil
+	return u, nil
 }
 
 // blockedError is a dial refused by the destination guard.
