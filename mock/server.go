@@ -40,10 +40,8 @@ type Server struct {
 	store   *Store
 	opts    Options
 	mux     *http.ServeMux
-	routes  map[string]bool         // patterns registered on mux
-	direct  map[string]http.Handler // those without wildcards: served without routing again
-	version []string                // the VersionHeader value, shared by every answer
-	public  map[string]bool         // patterns served without auth
+	routes  map[string]route // patterns registered on mux
+	version []string         // the VersionHeader value, shared by every answer
 	pubHash [32]byte
 	secHash [32]byte
 	// Digests of the exact headers "Basic base64(public:secret)" and
@@ -57,10 +55,8 @@ func NewServer(store *Store, opts Options) *Server {
 		store:   store,
 		opts:    opts,
 		mux:     http.NewServeMux(),
-		routes:  map[string]bool{},
-		direct:  map[string]http.Handler{},
+		routes:  map[string]route{},
 		version: []string{opts.Version},
-		public:  map[string]bool{},
 		pubHash: sha256.Sum256([]byte(opts.PublicKey)),
 		secHash: sha256.Sum256([]byte(opts.SecretKey)),
 	}
@@ -73,8 +69,7 @@ func NewServer(store *Store, opts Options) *Server {
 	s.Handle("GET /api/v2/webhooks/{key}", http.HandlerFunc(s.getWebhook))
 	s.Handle("PATCH /api/v2/webhooks/{key}", http.HandlerFunc(s.updateWebhook))
 	s.Handle("DELETE /api/v2/webhooks/{key}", http.HandlerFunc(s.archiveWebhook))
-	s.Handle("GET /_psbox/health", http.HandlerFunc(s.health))
-	s.public["GET /_psbox/health"] = true
+	s.handle("GET /_psbox/health", http.HandlerFunc(s.health), true)
 	return s
 }
 
@@ -85,12 +80,21 @@ func (s *Server) Store() *Store { return s.store }
 // "POST /_psbox/events") behind the same auth, version header and JSON
 // 404/405 answers. Use WriteJSON and WriteError inside h for the envelope.
 // Call it before serving requests.
-func (s *Server) Handle(pattern string, h http.Handler) {
+func (s *Server) Handle(pattern string, h http.Handler) { s.handle(pattern, h, false) }
+
+func (s *Server) handle(pattern string, h http.Handler, public bool) {
 	s.mux.Handle(pattern, h)
-	s.routes[pattern] = true
+	rt := route{public: public}
 	if !strings.Contains(pattern, "{") {
-		s.direct[pattern] = h
+		rt.direct = h
 	}
+	s.routes[pattern] = rt
+}
+
+// route is what the server knows of a registered pattern.
+type route struct {
+	direct http.Handler // the handler when the pattern has no wildcards: served without routing again
+	public bool         // served without auth
 }
 
 // ServeHTTP routes one request.
@@ -105,16 +109,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h, pattern := s.mux.Handler(r)
-	if !s.public[pattern] && !s.authorized(r) {
+	rt, known := s.routes[pattern]
+	if !rt.public && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="psbox"`)
 		WriteError(w, http.StatusUnauthorized, "missing or wrong credentials; send HTTP Basic auth with your public key as user and secret key as password (curl -u PUBLIC:SECRET), or Authorization: Bearer SECRET")
 		return
 	}
-	if d := s.direct[pattern]; d != nil {
-		d.ServeHTTP(w, r) // h without its path values: it has none
+	if rt.direct != nil {
+		rt.direct.ServeHTTP(w, r) // h without its path values: it has none
 		return
 	}
-	if s.routes[pattern] {
+	if known {
 		s.mux.ServeHTTP(w, r) // routes again, setting the path values
 		return
 	}
