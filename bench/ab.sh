@@ -17,23 +17,10 @@ CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-9}
 
 tmp=$(mktemp -d)
-rpid=""
-cleanup() {
-  if [ -n "$rpid" ]; then kill "$rpid" 2>/dev/null || true; wait "$rpid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-go build -o "$tmp/receiver" ./bench/receiver
-go build -o "$tmp/bareclient" ./bench/bareclient
-"$tmp/receiver" -addr 127.0.0.1:0 >"$tmp/addr" &
-rpid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-url="http://$(head -1 "$tmp/addr")/webhooks"
+. bench/lib.sh
+start_receiver
 "$a" events show application_created --seed 1 >"$tmp/body.json"
 
-rate() { sed -n 's/.* \([0-9][0-9]*\) events\/s.*/\1/p' | tail -1; }
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 psbox() {
   rm -rf "$tmp/state"
   "$1" --state "$tmp/state" trigger application_created --to "$url" --seed 1 --count "$COUNT" --concurrency "$CONC" 2>&1 | rate
@@ -41,7 +28,7 @@ psbox() {
 
 : >"$tmp/bare"; : >"$tmp/a"; : >"$tmp/b"
 for r in $(seq "$ROUNDS"); do
-  x=$("$tmp/bareclient" -url "$url" -body "$tmp/body.json" -count "$COUNT" -concurrency "$CONC" | rate)
+  x=$(bare)
   y=$(psbox "$a"); z=$(psbox "$b")
   echo "round $r: bare $x  A $y  B $z events/s"
   echo "$x" >>"$tmp/bare"; echo "$y" >>"$tmp/a"; echo "$z" >>"$tmp/b"

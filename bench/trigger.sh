@@ -14,22 +14,11 @@ CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-3}
 
 tmp=$(mktemp -d)
-rpid=""
-cleanup() {
-  if [ -n "$rpid" ]; then kill "$rpid" 2>/dev/null || true; wait "$rpid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
 
 echo "building psbox, bench/receiver and bench/bareclient"
 go build -o "$tmp/psbox" .
-go build -o "$tmp/receiver" ./bench/receiver
-go build -o "$tmp/bareclient" ./bench/bareclient
-
-"$tmp/receiver" -addr 127.0.0.1:0 >"$tmp/addr" &
-rpid=$!
-for _ in $(seq 50); do [ -s "$tmp/addr" ] && break; sleep 0.1; done
-url="http://$(head -1 "$tmp/addr")/webhooks"
+start_receiver
 # Connections each client opened, from the receiver's count (RELIABILITY.md
 # item 4: about CONC for a keep-alive receiver); the count itself is one
 # connection, subtracted.
@@ -39,13 +28,10 @@ conns() { curl -s "http://$(head -1 "$tmp/addr")/conns" 2>/dev/null || echo 0; }
 echo "receiver $url; $COUNT events of application_created at concurrency $CONC, $ROUNDS rounds"
 echo "psbox records every attempt in its deliveries log (recording on, the default); the unrecorded run is shown for reference"
 
-rate() { sed -n 's/.* \([0-9][0-9]*\) events\/s.*/\1/p' | tail -1; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 : >"$tmp/bare"; : >"$tmp/rec"; : >"$tmp/norec"
 for r in $(seq "$ROUNDS"); do
   c0=$(conns)
-  b=$("$tmp/bareclient" -url "$url" -body "$tmp/body.json" -count "$COUNT" -concurrency "$CONC" | rate)
+  b=$(bare)
   c1=$(conns)
   "$tmp/psbox" --state "$tmp/state-rec-$r" trigger application_created --to "$url" --seed 1 \
     --count "$COUNT" --concurrency "$CONC" >"$tmp/out-rec" 2>&1 || { echo "psbox trigger failed:"; tail -5 "$tmp/out-rec"; exit 1; }
