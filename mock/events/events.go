@@ -150,7 +150,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // concurrent use.
 type Sender struct {
 	o    Options
-	base *http.Transport
+	base *h1Transport // plain http itself, https through an *http.Transport
 	// rt is base, wrapped when Options.Wrap says so. Attempts call its
 	// RoundTrip directly: an http.Client would only add a copy of every
 	// request's headers (kept for redirects, which psbox never follows)
@@ -241,7 +241,7 @@ func New(o Options) (*Sender, error) {
 		dialer.Control = dialGuard
 	}
 	idle := max(o.Concurrency, 4)
-	base := &http.Transport{
+	tr := &http.Transport{
 		Proxy:               nil, // deliveries go straight to the target: psbox's choice
 		DialContext:         dialer.DialContext,
 		TLSHandshakeTimeout: o.ConnectTimeout,
@@ -257,8 +257,9 @@ func New(o Options) (*Sender, error) {
 		ForceAttemptHTTP2:     true,
 	}
 	if o.InsecureTLS {
-		base.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
 	}
+	base := &h1Transport{dial: dialer.DialContext, tls: tr, maxIdle: idle, maxTotal: max(100, 2*idle)}
 	var rt http.RoundTripper = base
 	if o.Wrap != nil {
 		rt = o.Wrap(base)

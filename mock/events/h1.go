@@ -1,0 +1,306 @@
+package events
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+)
+
+// h1Transport sends plain-http requests over keep-alive connections it
+// holds itself, one request at a time per connection, in the calling
+// goroutine. The bytes on the wire are net/http's: the request is written
+// by Request.Write and the answer read by http.ReadResponse. What differs
+// from http.Transport is who holds the connection: http.Transport runs a
+// reading and a writing goroutine per connection and hands every request
+// and answer across them, and on a busy machine those hand-offs cost more
+// CPU per delivery than psbox's whole recording of it (bench/trigger.sh).
+//
+// https targets go to tls (an *http.Transport, which also speaks HTTP/2).
+type h1Transport struct {
+	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
+	tls      *http.Transport
+	maxIdle  int // idle connections kept per host
+	maxTotal int // idle connections kept in all
+
+	mu    sync.Mutex
+	idle  map[string][]*h1Conn // by host:port; the most recently used last
+	nidle int
+}
+
+const (
+	// maxResponseHeaderBytes bounds the status line and headers of an
+	// answer (and of the 1xx answers before it).
+	maxResponseHeaderBytes = 1 << 20
+	// max1xx is how many 1xx answers may come before the final one, as in
+	// net/http.
+	max1xx = 5
+	// checkIdleAfter: a connection idle this long is checked before reuse,
+	// since the receiver may have closed it meanwhile (a keep-alive
+	// timeout, a restart). A connection in steady use is not: the check
+	// costs a system call.
+	checkIdleAfter = 500 * time.Millisecond
+	// maxIdleTime is how long an unused connection is kept, as
+	// http.Transport's IdleConnTimeout.
+	maxIdleTime = 90 * time.Second
+)
+
+// h1Conn is one connection and its buffers.
+type h1Conn struct {
+	addr   string
+	c      net.Conn
+	lr     io.LimitedReader // c, bounded while headers are read
+	br     *bufio.Reader    // reads lr
+	bw     *bufio.Writer
+	idleAt time.Time
+}
+
+func newH1Conn(addr string, c net.Conn) *h1Conn {
+	pc := &h1Conn{addr: addr, c: c, bw: bufio.NewWriterSize(c, 4<<10)}
+	pc.lr.R = c
+	pc.br = bufio.NewReaderSize(&pc.lr, 4<<10)
+	return pc
+}
+
+// past is a deadline that has passed: setting it ends any read or write
+// in progress on a connection.
+var past = time.Unix(1, 0)
+
+func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil || req.URL.Scheme != "http" {
+		return t.tls.RoundTrip(req)
+	}
+	ctx := req.Context()
+	if err := ctx.Err(); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	addr := hostPort(req.URL)
+	pc := t.get(addr)
+	if pc == nil {
+		c, err := t.dial(ctx, "tcp", addr)
+		if err != nil {
+			closeBody(req)
+			return nil, err
+		}
+		pc = newH1Conn(addr, c)
+	}
+
+	// The context's deadline is the connection's; a cancel ends whatever
+	// read or write is in progress.
+	d, _ := ctx.Deadline()
+	pc.c.SetDeadline(d) // zero: none
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { pc.c.SetDeadline(past) })
+	}
+
+	werr := req.Write(pc.bw) // closes req.Body
+	if werr == nil {
+		werr = pc.bw.Flush()
+	}
+	// Even when the write failed the receiver may have answered (a 413
+	// before reading a large body, then a close): that answer is the one
+	// to report.
+	resp, rerr := pc.readResponse(req)
+	if rerr != nil {
+		pc.c.Close()
+		if stop != nil {
+			stop()
+		}
+		if werr != nil {
+			return nil, ctxErr(ctx, werr)
+		}
+		return nil, ctxErr(ctx, rerr)
+	}
+	reuse := werr == nil && !resp.Close && !req.Close
+	if resp.Body == http.NoBody || resp.Body == nil {
+		t.release(pc, stop, reuse)
+		return resp, nil
+	}
+	resp.Body = &h1Body{rc: resp.Body, t: t, pc: pc, ctx: ctx, stop: stop, reuse: reuse}
+	return resp, nil
+}
+
+// readResponse reads the final answer to req, skipping 1xx answers, with
+// the headers bounded.
+func (pc *h1Conn) readResponse(req *http.Request) (*http.Response, error) {
+	pc.lr.N = maxResponseHeaderBytes
+	for range max1xx + 1 {
+		resp, err := http.ReadResponse(pc.br, req)
+		if err != nil {
+			if pc.lr.N <= 0 {
+				return nil, fmt.Errorf("the receiver's answer has more than %d bytes of headers", maxResponseHeaderBytes)
+			}
+			return nil, err
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			pc.lr.N = math.MaxInt64 // the body is bounded by its reader
+			return resp, nil
+		}
+	}
+	return nil, fmt.Errorf("the receiver sent more than %d 1xx answers", max1xx)
+}
+
+// release ends pc's use by one request: stop is the context's AfterFunc
+// (nil without one); the connection goes back to the pool when reuse says
+// it may and the context did not end it, else it is closed.
+func (t *h1Transport) release(pc *h1Conn, stop func() bool, reuse bool) {
+	if stop != nil && !stop() {
+		reuse = false // the context ended: the deadline is in the past
+	}
+	if reuse {
+		t.put(pc)
+		return
+	}
+	pc.c.Close()
+}
+
+// get takes the most recently used idle connection to addr, or returns
+// nil. A connection idle for a while is checked first.
+func (t *h1Transport) get(addr string) *h1Conn {
+	for {
+		t.mu.Lock()
+		list := t.idle[addr]
+		if len(list) == 0 {
+			t.mu.Unlock()
+			return nil
+		}
+		pc := list[len(list)-1]
+		list[len(list)-1] = nil
+		t.idle[addr] = list[:len(list)-1]
+		t.nidle--
+		t.mu.Unlock()
+		idle := time.Since(pc.idleAt)
+		if idle < checkIdleAfter || idle < maxIdleTime && connAlive(pc.c) {
+			return pc
+		}
+		pc.c.Close()
+	}
+}
+
+// put keeps pc for reuse, unless the pool is full or the receiver sent
+// more than its answer (which would be read as the next answer).
+func (t *h1Transport) put(pc *h1Conn) {
+	if pc.br.Buffered() > 0 {
+		pc.c.Close()
+		return
+	}
+	pc.idleAt = time.Now()
+	t.mu.Lock()
+	if len(t.idle[pc.addr]) >= t.maxIdle || t.nidle >= t.maxTotal {
+		t.mu.Unlock()
+		pc.c.Close()
+		return
+	}
+	if t.idle == nil {
+		t.idle = map[string][]*h1Conn{}
+	}
+	t.idle[pc.addr] = append(t.idle[pc.addr], pc)
+	t.nidle++
+	t.mu.Unlock()
+}
+
+// CloseIdleConnections closes the connections not in use, of both
+// transports.
+func (t *h1Transport) CloseIdleConnections() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle, t.nidle = nil, 0
+	t.mu.Unlock()
+	for _, list := range idle {
+		for _, pc := range list {
+			pc.c.Close()
+		}
+	}
+	t.tls.CloseIdleConnections()
+}
+
+// h1Body is an answer's body: the connection returns to the pool when the
+// body has been read to its end, and is closed when the body is closed
+// before that or fails.
+type h1Body struct {
+	rc    io.ReadCloser // http.ReadResponse's body, reading pc
+	t     *h1Transport
+	pc    *h1Conn
+	ctx   context.Context
+	stop  func() bool
+	reuse bool
+
+	mu  sync.Mutex
+	end error // once the body is done: io.EOF, the read error, or errBodyClosed
+}
+
+var errBodyClosed = errors.New("http: read on closed response body")
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	end := b.end
+	b.mu.Unlock()
+	if end != nil {
+		return 0, end
+	}
+	n, err := b.rc.Read(p)
+	if err != nil {
+		if err != io.EOF {
+			err = ctxErr(b.ctx, err)
+		}
+		b.finish(err, err == io.EOF && b.reuse)
+	}
+	return n, err
+}
+
+// Close closes the connection unless the body was read to its end, as
+// http.Transport does: what is left of it is never read.
+func (b *h1Body) Close() error {
+	b.finish(errBodyClosed, false)
+	return nil
+}
+
+func (b *h1Body) finish(end error, reuse bool) {
+	b.mu.Lock()
+	if b.end != nil {
+		b.mu.Unlock()
+		return
+	}
+	b.end = end
+	b.mu.Unlock()
+	b.t.release(b.pc, b.stop, reuse)
+}
+
+// ctxErr reports err as the context's error when the context ended it:
+// a cancel, or the deadline (which the connection's deadline may reach a
+// moment before the context notices).
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			return context.DeadlineExceeded
+		}
+	}
+	return err
+}
+
+// hostPort is u's host with the port, 80 when u names none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
