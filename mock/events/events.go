@@ -259,7 +259,7 @@ func New(o Options) (*Sender, error) {
 	if o.InsecureTLS {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
 	}
-	base := &h1Transport{dial: dialer.DialContext, tls: tr, maxIdle: idle, maxTotal: max(100, 2*idle)}
+	base := &h1Transport{dial: dialer.DialContext, std: tr, maxIdle: idle, maxTotal: max(100, 2*idle), maxIdleTime: defaultMaxIdleTime}
 	var rt http.RoundTripper = base
 	if o.Wrap != nil {
 		rt = o.Wrap(base)
@@ -301,7 +301,7 @@ func validHeaderName(name string) bool {
 }
 
 // Close releases idle connections.
-func (s *Sender) Close() { s.base.CloseIdleConnections() }
+func (s *Sender) Close() { s.base.close() }
 
 // Send delivers d, retrying as the options say, and reports how it ended.
 // It returns early (Reason "canceled" if no attempt finished) when ctx ends.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,16 +25,20 @@ import (
 // and answer across them, and on a busy machine those hand-offs cost more
 // CPU per delivery than psbox's whole recording of it (bench/trigger.sh).
 //
-// https targets go to tls (an *http.Transport, which also speaks HTTP/2).
+// https targets, and hosts that are not plain ASCII, go to std (an
+// *http.Transport, which also speaks HTTP/2 and converts IDNA names).
 type h1Transport struct {
-	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
-	tls      *http.Transport
-	maxIdle  int // idle connections kept per host
-	maxTotal int // idle connections kept in all
+	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
+	std         *http.Transport
+	maxIdle     int           // idle connections kept per host
+	maxTotal    int           // idle connections kept in all
+	maxIdleTime time.Duration // how long an unused connection is kept (defaultMaxIdleTime)
 
-	mu    sync.Mutex
-	idle  map[string][]*h1Conn // by host:port; the most recently used last
-	nidle int
+	mu     sync.Mutex
+	idle   map[string][]*h1Conn // by host:port; the most recently used last
+	nidle  int
+	sweep  *time.Timer // closes connections idle for maxIdleTime; nil while none is idle
+	closed bool        // the Sender is closed: connections in use are closed when done
 }
 
 const (
@@ -43,14 +48,9 @@ const (
 	// max1xx is how many 1xx answers may come before the final one, as in
 	// net/http.
 	max1xx = 5
-	// checkIdleAfter: a connection idle this long is checked before reuse,
-	// since the receiver may have closed it meanwhile (a keep-alive
-	// timeout, a restart). A connection in steady use is not: the check
-	// costs a system call.
-	checkIdleAfter = 500 * time.Millisecond
-	// maxIdleTime is how long an unused connection is kept, as
+	// defaultMaxIdleTime is how long an unused connection is kept, as
 	// http.Transport's IdleConnTimeout.
-	maxIdleTime = 90 * time.Second
+	defaultMaxIdleTime = 90 * time.Second
 )
 
 // h1Conn is one connection and its buffers.
@@ -75,29 +75,32 @@ func newH1Conn(addr string, c net.Conn) *h1Conn {
 var past = time.Unix(1, 0)
 
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL == nil || req.URL.Scheme != "http" {
-		return t.tls.RoundTrip(req)
+	if req.URL == nil || req.URL.Scheme != "http" || !isASCII(req.URL.Host) {
+		return t.std.RoundTrip(req)
 	}
 	ctx := req.Context()
 	if err := ctx.Err(); err != nil {
 		closeBody(req)
 		return nil, err
 	}
+	if err := checkHeader(req.Header); err != nil {
+		closeBody(req) // as http.Transport: nothing is sent
+		return nil, err
+	}
+	// The context's deadline is the connection's; a cancel ends whatever
+	// read or write is in progress.
+	d, _ := ctx.Deadline()
 	addr := hostPort(req.URL)
-	pc := t.get(addr)
+	pc := t.get(addr, d)
 	if pc == nil {
 		c, err := t.dial(ctx, "tcp", addr)
 		if err != nil {
 			closeBody(req)
 			return nil, err
 		}
+		c.SetDeadline(d) // zero: none
 		pc = newH1Conn(addr, c)
 	}
-
-	// The context's deadline is the connection's; a cancel ends whatever
-	// read or write is in progress.
-	d, _ := ctx.Deadline()
-	pc.c.SetDeadline(d) // zero: none
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() { pc.c.SetDeadline(past) })
@@ -121,7 +124,8 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, ctxErr(ctx, rerr)
 	}
-	reuse := werr == nil && !resp.Close && !req.Close
+	// After a 101 the connection speaks another protocol.
+	reuse := werr == nil && !resp.Close && !req.Close && resp.StatusCode >= 200
 	if resp.Body == http.NoBody || resp.Body == nil {
 		t.release(pc, stop, reuse)
 		return resp, nil
@@ -164,9 +168,13 @@ func (t *h1Transport) release(pc *h1Conn, stop func() bool, reuse bool) {
 	pc.c.Close()
 }
 
-// get takes the most recently used idle connection to addr, or returns
-// nil. A connection idle for a while is checked first.
-func (t *h1Transport) get(addr string) *h1Conn {
+// get takes the most recently used idle connection to addr with the
+// deadline d set, or returns nil. Each is checked before reuse: the
+// receiver may have closed it (a keep-alive timeout, a restart) or sent
+// something unasked, and a request written to it would fail or read the
+// wrong answer. The check is one non-blocking system call; http.Transport
+// keeps a goroutine reading every idle connection instead.
+func (t *h1Transport) get(addr string, d time.Time) *h1Conn {
 	for {
 		t.mu.Lock()
 		list := t.idle[addr]
@@ -179,24 +187,26 @@ func (t *h1Transport) get(addr string) *h1Conn {
 		t.idle[addr] = list[:len(list)-1]
 		t.nidle--
 		t.mu.Unlock()
-		idle := time.Since(pc.idleAt)
-		if idle < checkIdleAfter || idle < maxIdleTime && connAlive(pc.c) {
+		// The deadline first: the check fails on a past one.
+		if time.Since(pc.idleAt) < t.maxIdleTime && pc.c.SetDeadline(d) == nil && connAlive(pc.c) {
 			return pc
 		}
 		pc.c.Close()
 	}
 }
 
-// put keeps pc for reuse, unless the pool is full or the receiver sent
-// more than its answer (which would be read as the next answer).
+// put keeps pc for reuse, unless the receiver sent more than its answer
+// (which would be read as the next answer). A full pool makes room by
+// closing its oldest connection.
 func (t *h1Transport) put(pc *h1Conn) {
 	if pc.br.Buffered() > 0 {
 		pc.c.Close()
 		return
 	}
 	pc.idleAt = time.Now()
+	var evict *h1Conn
 	t.mu.Lock()
-	if len(t.idle[pc.addr]) >= t.maxIdle || t.nidle >= t.maxTotal {
+	if t.closed {
 		t.mu.Unlock()
 		pc.c.Close()
 		return
@@ -204,9 +214,71 @@ func (t *h1Transport) put(pc *h1Conn) {
 	if t.idle == nil {
 		t.idle = map[string][]*h1Conn{}
 	}
+	if list := t.idle[pc.addr]; len(list) >= t.maxIdle {
+		evict = list[0]
+		t.idle[pc.addr] = append(list[:0], list[1:]...)
+		t.nidle--
+	} else if t.nidle >= t.maxTotal {
+		evict = t.removeOldest()
+	}
 	t.idle[pc.addr] = append(t.idle[pc.addr], pc)
 	t.nidle++
+	if t.sweep == nil {
+		t.sweep = time.AfterFunc(t.maxIdleTime, t.closeExpired)
+	}
 	t.mu.Unlock()
+	if evict != nil {
+		evict.c.Close()
+	}
+}
+
+// removeOldest takes the connection idle the longest out of the pool.
+// Callers hold mu and the pool is not empty.
+func (t *h1Transport) removeOldest() *h1Conn {
+	var oldest string
+	for addr, list := range t.idle {
+		if len(list) > 0 && (oldest == "" || list[0].idleAt.Before(t.idle[oldest][0].idleAt)) {
+			oldest = addr
+		}
+	}
+	list := t.idle[oldest]
+	pc := list[0]
+	if len(list) == 1 {
+		delete(t.idle, oldest)
+	} else {
+		t.idle[oldest] = append(list[:0], list[1:]...)
+	}
+	t.nidle--
+	return pc
+}
+
+// closeExpired closes the connections idle for t.maxIdleTime, so a
+// long-running psbox holds no connection its receiver has long closed,
+// and runs again while any stays idle.
+func (t *h1Transport) closeExpired() {
+	var expired []*h1Conn
+	t.mu.Lock()
+	t.sweep = nil
+	for addr, list := range t.idle {
+		n := 0
+		for n < len(list) && time.Since(list[n].idleAt) >= t.maxIdleTime {
+			n++
+		}
+		expired = append(expired, list[:n]...)
+		if n == len(list) {
+			delete(t.idle, addr)
+		} else if n > 0 {
+			t.idle[addr] = append(list[:0], list[n:]...)
+		}
+		t.nidle -= n
+	}
+	if t.nidle > 0 && !t.closed {
+		t.sweep = time.AfterFunc(t.maxIdleTime, t.closeExpired)
+	}
+	t.mu.Unlock()
+	for _, pc := range expired {
+		pc.c.Close()
+	}
 }
 
 // CloseIdleConnections closes the connections not in use, of both
@@ -215,13 +287,26 @@ func (t *h1Transport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
 	t.idle, t.nidle = nil, 0
+	if t.sweep != nil {
+		t.sweep.Stop()
+		t.sweep = nil
+	}
 	t.mu.Unlock()
 	for _, list := range idle {
 		for _, pc := range list {
 			pc.c.Close()
 		}
 	}
-	t.tls.CloseIdleConnections()
+	t.std.CloseIdleConnections()
+}
+
+// close closes the idle connections and, from now on, each connection in
+// use once its request is done.
+func (t *h1Transport) close() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.CloseIdleConnections()
 }
 
 // h1Body is an answer's body: the connection returns to the pool when the
@@ -297,6 +382,51 @@ func hostPort(u *url.URL) string {
 		return u.Host
 	}
 	return net.JoinHostPort(u.Hostname(), "80")
+}
+
+// checkHeader refuses what http.Transport refuses: a header name that is
+// not a token, or a value with a control character (Request.Write would
+// turn a line break into a space and send it).
+func checkHeader(h http.Header) error {
+	for k, vs := range h {
+		if !isToken(k) {
+			return fmt.Errorf("net/http: invalid header field name %q", k)
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+					return fmt.Errorf("net/http: invalid header field value for %q", k)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// tokenChars are the bytes of an HTTP token (RFC 9110 section 5.6.2).
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
+	}
+	return t
+}()
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func closeBody(req *http.Request) {
