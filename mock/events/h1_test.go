@@ -346,7 +346,7 @@ func TestH1_Concurrent(t *testing.T) {
 		}
 	})
 	tr := newTestH1(t)
-	tr.maxIdle = 16
+	tr.maxIdle, tr.maxTotal = 16, 32
 	const workers, each = 16, 50
 	var wg sync.WaitGroup
 	var bad atomic.Int32
