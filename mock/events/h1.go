@@ -188,7 +188,8 @@ func (t *h1Transport) get(addr string, d time.Time) *h1Conn {
 		t.nidle--
 		t.mu.Unlock()
 		// The deadline first: the check fails on a past one.
-		if time.Since(pc.idleAt) < t.maxIdleTime && pc.c.SetDeadline(d) == nil && connAlive(pc.c) {
+		idle := time.Since(pc.idleAt)
+		if idle < t.maxIdleTime && pc.c.SetDeadline(d) == nil && connAlive(pc.c, idle) {
 			return pc
 		}
 		pc.c.Close()

@@ -5,12 +5,13 @@ package events
 import (
 	"net"
 	"syscall"
+	"time"
 )
 
 // connAlive reports whether an idle connection may carry another request:
 // the receiver has neither closed it nor sent anything unasked. It peeks
-// without blocking.
-func connAlive(c net.Conn) bool {
+// without blocking, however long it was idle.
+func connAlive(c net.Conn, _ time.Duration) bool {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return false
