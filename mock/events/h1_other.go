@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// canPeek: connAlive cannot look at the socket.
+const canPeek = false
+
 // connAlive cannot look at the socket without blocking here. A connection
 // idle under a second is reused unchecked (a receiver that closed it in
 // that second fails one delivery, reported as a reset); one idle longer is

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// canPeek: connAlive looks at the socket.
+const canPeek = true
+
 // connAlive reports whether an idle connection may carry another request:
 // the receiver has neither closed it nor sent anything unasked. It peeks
 // without blocking, however long it was idle.
