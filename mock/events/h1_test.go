@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -529,4 +530,30 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestH1_EarlyAnswer: a receiver that answers 413 without reading a large
+// body, then closes, fails the write; its answer is still what is
+// reported, as with http.Transport.
+func TestH1_EarlyAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20)); err != nil {
+			http.Error(w, "too big", http.StatusRequestEntityTooLarge)
+		}
+	}))
+	defer srv.Close()
+	big := bytes.Repeat([]byte("a"), 8<<20) // beyond what socket buffers hold
+	tr := newTestH1(t)
+	for i := range 2 {
+		req, _ := http.NewRequestWithContext(testCtx(t), http.MethodPost, srv.URL, bytes.NewReader(big))
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("request %d: %v, want the 413", i+1, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != "too big\n" {
+			t.Errorf("request %d: %d %q, want 413 \"too big\\n\"", i+1, resp.StatusCode, b)
+		}
+	}
 }
