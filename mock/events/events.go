@@ -232,7 +232,7 @@ func New(o Options) (*Sender, error) {
 		return nil, err
 	}
 	for name := range o.Headers {
-		if !validHeaderName(name) {
+		if !isToken(name) {
 			return nil, fmt.Errorf("header name %q is not valid; use --header 'Name: value'", name)
 		}
 	}
@@ -288,19 +288,8 @@ func New(o Options) (*Sender, error) {
 	}, nil
 }
 
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, c := range name {
-		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`()<>@,;:\"/[]?={}`, c) {
-			return false
-		}
-	}
-	return true
-}
-
-// Close releases idle connections.
+// Close closes the idle connections, and each one in use once its request
+// is done.
 func (s *Sender) Close() { s.base.close() }
 
 // Send delivers d, retrying as the options say, and reports how it ended.

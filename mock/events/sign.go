@@ -50,7 +50,7 @@ func newSigner(o Options) (signer, error) {
 		if name == "" {
 			name = DefaultSignatureHeader
 		}
-		if !validHeaderName(name) {
+		if !isToken(name) {
 			return nil, fmt.Errorf("signature header %q is not a valid header name; use e.g. %s", name, DefaultSignatureHeader)
 		}
 		return hmacSigner{key: []byte(o.Secret), header: http.CanonicalHeaderKey(name)}, nil
