@@ -124,7 +124,8 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, ctxErr(ctx, rerr)
 	}
-	// After a 101 the connection speaks another protocol.
+	// After a 101 the connection speaks another protocol; an answer with
+	// an odd code below 200 is not trusted either (as net/http).
 	reuse := werr == nil && !resp.Close && !req.Close && resp.StatusCode >= 200
 	if resp.Body == http.NoBody || resp.Body == nil {
 		t.release(pc, stop, reuse)
@@ -146,7 +147,9 @@ func (pc *h1Conn) readResponse(req *http.Request) (*http.Response, error) {
 			}
 			return nil, err
 		}
-		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+		// Only 1xx answers other than 101 come before the final one (an
+		// odd code such as 000 is final, as net/http has it).
+		if c := resp.StatusCode; c < 100 || c > 199 || c == http.StatusSwitchingProtocols {
 			pc.lr.N = math.MaxInt64 // the body is bounded by its reader
 			return resp, nil
 		}
