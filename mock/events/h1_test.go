@@ -26,7 +26,7 @@ type rawServer struct {
 	conns atomic.Int32
 }
 
-func newRawServer(t *testing.T, handle func(c net.Conn, br *bufio.Reader)) *rawServer {
+func newRawServer(t testing.TB, handle func(c net.Conn, br *bufio.Reader)) *rawServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -610,26 +610,12 @@ func FuzzH1MatchesHTTPTransport(f *testing.F) {
 		f.Add([]byte(a))
 	}
 	var answer atomic.Pointer[[]byte]
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if readRequest(bufio.NewReader(c)) == nil {
-					c.Write(*answer.Load())
-				}
-			}()
+	srv := newRawServer(f, func(c net.Conn, br *bufio.Reader) {
+		if readRequest(br) == nil {
+			c.Write(*answer.Load())
 		}
-	}()
-	url := "http://" + ln.Addr().String() + "/webhooks"
+	})
+	url := srv.url
 	f.Fuzz(func(t *testing.T, a []byte) {
 		answer.Store(&a)
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
