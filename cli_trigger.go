@@ -173,6 +173,8 @@ policy. These are psbox's choices, each configurable:
     hmac-sha256 ("sha256=" + hex HMAC of the body in --signature-header)
   - link-local and cloud metadata addresses are refused unless --allow-private;
     TLS certificates are verified unless --insecure
+  - connections are kept alive and reused, about one per --concurrency worker;
+    no proxy is used
 
 Exit status: 0 when every delivery got a 2xx, 1 when any failed, 2 for bad
 input (unknown event, bad --set, bad URL, bad flag value).`,
