@@ -88,6 +88,7 @@ func TestTrigger_UserMistakesExit2(t *testing.T) {
 		{"bad timeout", []string{"application_created", "--to", "http://127.0.0.1:1/", "--timeout", "soon"}, "timeout"},
 		{"bad backoff", []string{"application_created", "--to", "http://127.0.0.1:1/", "--retry-backoff", "fast"}, "--retry-backoff"},
 		{"bad header", []string{"application_created", "--to", "http://127.0.0.1:1/", "--header", "NoColon"}, "--header"},
+		{"header value with a line break", []string{"application_created", "--to", "http://127.0.0.1:1/", "--header", "X-Team: a\rInjected: 1"}, "one-line value"},
 		{"bad secret", []string{"application_created", "--to", "http://127.0.0.1:1/", "--sign", "standard-webhooks", "--secret", "nope"}, "whsec_"},
 		{"bad sign", []string{"application_created", "--to", "http://127.0.0.1:1/", "--sign", "rsa", "--secret", "x"}, "signing scheme"},
 	} {

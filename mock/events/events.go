@@ -231,9 +231,14 @@ func New(o Options) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name := range o.Headers {
+	for name, vs := range o.Headers {
 		if !isToken(name) {
 			return nil, fmt.Errorf("header name %q is not valid; use --header 'Name: value'", name)
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return nil, fmt.Errorf("header %s has a control character such as a line break in its value %q; give a one-line value", name, v)
+			}
 		}
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}

@@ -467,6 +467,7 @@ func TestNew_RejectsBadOptions(t *testing.T) {
 		"secret, no sign":  {Secret: "whsec_x"},
 		"negative retries": {Retries: -1},
 		"bad header name":  {Headers: http.Header{"Bad Name": {"x"}}},
+		"bad header value": {Headers: http.Header{"X-Team": {"a\r\nInjected: 1"}}},
 		"bad sig header":   {Sign: SignHMACSHA256, Secret: "s", SignatureHeader: "X Sig"},
 	} {
 		_, err := New(o)

@@ -397,14 +397,22 @@ func checkHeader(h http.Header) error {
 			return fmt.Errorf("net/http: invalid header field name %q", k)
 		}
 		for _, v := range vs {
-			for i := 0; i < len(v); i++ {
-				if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
-					return fmt.Errorf("net/http: invalid header field value for %q", k)
-				}
+			if !validHeaderValue(v) {
+				return fmt.Errorf("net/http: invalid header field value for %q", k)
 			}
 		}
 	}
 	return nil
+}
+
+// validHeaderValue reports whether v has no control character but tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenChars are the bytes of an HTTP token (RFC 9110 section 5.6.2).
