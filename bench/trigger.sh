@@ -49,6 +49,6 @@ bare=$(median <"$tmp/bare"); rec=$(median <"$tmp/rec"); norec=$(median <"$tmp/no
 echo "median: bare $bare events/s, psbox recorded $rec events/s, psbox --no-record $norec events/s"
 awk -v b="$bare" -v p="$rec" -v n="$norec" 'BEGIN {
   printf "ratio psbox/bare: recorded %.1f%%, --no-record %.1f%% (bar: recorded >= 90%%)\n", 100*p/b, 100*n/b
-  printf "recording keeps %.1f%% of psbox'"'"'s own --no-record rate\n", 100*p/n
+  printf "recording keeps %.1f%% of the --no-record rate\n", 100*p/n
   if (p < 0.9*b) { print "BELOW the bar"; exit 1 }
 }'
