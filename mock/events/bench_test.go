@@ -34,11 +34,16 @@ func BenchmarkSend(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	sendParallel(b, s, srv.URL)
+}
+
+// sendParallel sends deliveries from 8 goroutines per CPU until b is done.
+func sendParallel(b *testing.B, s *Sender, target string) {
 	b.SetParallelism(8)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if r := s.Send(b.Context(), Delivery{Event: "application_created", Target: srv.URL, Body: benchPayload}); !r.OK {
+			if r := s.Send(b.Context(), Delivery{Event: "application_created", Target: target, Body: benchPayload}); !r.OK {
 				b.Error(r.Err)
 			}
 		}
@@ -81,15 +86,7 @@ func BenchmarkSend_Recorded(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	b.SetParallelism(8)
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if r := s.Send(b.Context(), Delivery{Event: "application_created", Target: srv.URL, Body: benchPayload}); !r.OK {
-				b.Error(r.Err)
-			}
-		}
-	})
+	sendParallel(b, s, srv.URL)
 	if err := store.Flush(); err != nil {
 		b.Fatal(err)
 	}
