@@ -1,150 +1,32 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
-	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/receiver"
 )
-
-// maxReceiveDelay bounds --delay: longer than any sender's timeout is
-// pointless, and the server's write timeout would cut it anyway.
-const maxReceiveDelay = 25 * time.Second
 
 // receiveOptions are the flags of psbox receive.
 type receiveOptions struct {
-	addr   string
-	status int
-	delay  time.Duration
+	addr string
+	receiver.Options
 }
 
 func (o receiveOptions) validate() error {
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
 		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultReceiverAddr)
 	}
-	if o.status < 200 || o.status > 599 {
-		return fmt.Errorf("--status %d: give an HTTP status from 200 to 599", o.status)
-	}
-	if o.delay < 0 || o.delay > maxReceiveDelay {
-		return fmt.Errorf("--delay %s: give a duration from 0 to %s", o.delay, maxReceiveDelay)
-	}
-	return nil
-}
-
-// newReceiver is the built-in receiver's handler: it reads each delivery
-// (at most 1 MiB, else 413), logs it readably to out (time, event, delivery
-// id, key fields, the pretty JSON body), waits o.delay and answers o.status
-// with {"received": true} (false when the status is not 2xx).
-func newReceiver(out io.Writer, o receiveOptions) http.Handler {
-	var mu sync.Mutex // one log entry at a time
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			mock.WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes))
-			return
-		}
-		entry := formatReceived(time.Now(), r, body)
-		mu.Lock()
-		io.WriteString(out, entry)
-		mu.Unlock()
-
-		if o.delay > 0 {
-			t := time.NewTimer(o.delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(o.status)
-		if o.status >= 200 && o.status <= 299 {
-			io.WriteString(w, `{"received": true}`+"\n")
-		} else {
-			fmt.Fprintf(w, `{"received": false, "simulated_status": %d}`+"\n", o.status)
-		}
-	})
-}
-
-// formatReceived renders one delivery for the log.
-func formatReceived(at time.Time, r *http.Request, body []byte) string {
-	var b strings.Builder
-	var doc map[string]any
-	isJSON := json.Unmarshal(body, &doc) == nil
-	event := r.Header.Get(events.HeaderEvent)
-	if event == "" && isJSON {
-		event, _ = doc["event"].(string)
-	}
-	if event == "" {
-		event = "(event not named)"
-	}
-	fmt.Fprintf(&b, "%s  %s %s  %s", at.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), event)
-	if id := r.Header.Get(events.HeaderDelivery); id != "" {
-		fmt.Fprintf(&b, "  %s", id)
-	}
-	if isJSON {
-		for _, f := range keyFields(doc) {
-			fmt.Fprintf(&b, "  %s", f)
-		}
-	}
-	b.WriteString("\n")
-	var pretty bytes.Buffer
-	switch {
-	case len(body) == 0:
-		b.WriteString("  (empty body)\n")
-	case json.Indent(&pretty, body, "  ", "  ") == nil:
-		b.WriteString("  ")
-		b.Write(pretty.Bytes())
-		b.WriteString("\n")
-	default:
-		fmt.Fprintf(&b, "  %s (%d bytes, not JSON)\n", strconv.Quote(clipText(body, 200)), len(body))
-	}
-	return b.String()
-}
-
-// keyFields picks the fields a person looks for first: the object key and
-// an email, at the top level, under "data" or under "content".
-func keyFields(doc map[string]any) []string {
-	scopes := []map[string]any{doc}
-	for _, k := range []string{"data", "content"} {
-		if m, ok := doc[k].(map[string]any); ok {
-			scopes = append(scopes, m)
-		}
-	}
-	var out []string
-	for _, name := range []string{"key", "email"} {
-		for _, s := range scopes {
-			if v, ok := s[name].(string); ok && v != "" {
-				out = append(out, name+"="+v)
-				break
-			}
-		}
-	}
-	return out
-}
-
-func clipText(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	return string(b[:n]) + "..."
+	return o.Options.Validate()
 }
 
 func newReceiveCmd(g *globals) *cobra.Command {
@@ -169,8 +51,8 @@ it cleanly.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultReceiverAddr, "address to listen on")
-	f.IntVar(&o.status, "status", http.StatusOK, "HTTP status to answer with (psbox's addition: simulate failures)")
-	f.DurationVar(&o.delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
+	f.IntVar(&o.Status, "status", http.StatusOK, "HTTP status to answer with (psbox's addition: simulate failures)")
+	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
 	return cmd
 }
 
@@ -187,7 +69,7 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 		}
 		return usageError("cannot listen on %s: %v; pick another with --addr", o.addr, err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), newReceiver(stdout, o))
+	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(stdout, o.Options))
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String() + "/webhooks"

@@ -22,6 +22,7 @@ import (
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/receiver"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/ui"
 )
@@ -228,7 +229,7 @@ func startReceiver(addr string) (*tuiReceiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
+	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
 	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", srv: srv, done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r, nil

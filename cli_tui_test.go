@@ -18,6 +18,7 @@ import (
 
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/receiver"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
 )
@@ -85,9 +86,9 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	target := httptest.NewServer(newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
+	target := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
 	defer target.Close()
-	hooked := httptest.NewServer(newReceiver(io.Discard, receiveOptions{status: http.StatusOK}))
+	hooked := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
 	defer hooked.Close()
 	sender, err := events.New(events.Options{UserAgent: "psbox/test",
 		Wrap: func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }})
