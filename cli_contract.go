@@ -28,7 +28,7 @@ type contractOptions struct {
 	json        bool
 	run         string
 	concurrency int
-	timeout     time.Duration
+	delivery    events.Config // --header, --sign, --secret, --timeout, --retries...
 }
 
 // validate checks the flags and returns the --run filter (nil: every case).
@@ -42,8 +42,8 @@ func (o *contractOptions) validate() (*regexp.Regexp, error) {
 	if o.concurrency < 1 {
 		return nil, usageError("--concurrency must be 1 or more, not %d", o.concurrency)
 	}
-	if o.timeout <= 0 {
-		return nil, usageError("--timeout must be above zero, e.g. --timeout 5s")
+	if err := o.delivery.Validate(); err != nil {
+		return nil, asUsage(err)
 	}
 	if len(o.paths) == 0 {
 		if _, err := os.Stat(defaultCaseDir); err != nil {
@@ -97,8 +97,10 @@ With no PATH, psbox reads ./psbox-cases/ (psbox's choice).
 body, and only the headers the case already lists), leaving the rest of the
 file byte for byte as it was.
 
-psbox's choices, not PartnerStack's: a 10s deadline per delivery (--timeout),
-one case at a time (--concurrency), no retries, redirects not followed.
+Cases are sent one at a time unless --concurrency says otherwise (psbox's
+choice).
+
+` + events.Help + `
 
 Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
 2 bad input (missing --target, bad URL, bad or missing case files).`,
@@ -117,7 +119,7 @@ Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
 	f.BoolVar(&o.json, "json", false, "print one JSON object per case per line")
 	f.StringVar(&o.run, "run", "", "run only cases whose name matches `REGEXP`")
 	f.IntVar(&o.concurrency, "concurrency", 1, "cases in flight at once")
-	f.DurationVar(&o.timeout, "timeout", events.DefaultTimeout, "deadline for each delivery")
+	o.delivery.AddFlags(f)
 	return cmd
 }
 
@@ -146,8 +148,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 		return err
 	}
 	defer closeRecorder(rec, stderr)
-	sender, err := events.New(events.Options{
-		Timeout:     o.timeout,
+	sender, err := o.delivery.NewSender(events.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "psbox/" + version,
 		Wrap:        recordTo(rec),

@@ -320,8 +320,8 @@ func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
 
 func newDeliveriesReplayCmd(g *globals) *cobra.Command {
 	var (
-		to, sign, secret string
-		timeout          time.Duration
+		to       string
+		delivery events.Config
 	)
 	cmd := &cobra.Command{
 		Use:   "replay ID",
@@ -331,7 +331,11 @@ timestamp (and signature with --sign), recorded as a new exchange whose
 replay_of names the original. It goes to the original target unless --to
 says otherwise. Secrets were redacted when the payload was recorded (any
 whsec_ value is sent as [redacted]); the original headers are not copied,
-only the payload is.
+only the payload is: pass --header and --sign again for a receiver that
+checks them.
+
+` + events.Help + `
+
 Exit code 1 when the replay is not answered with 2xx.`,
 		Example: `  psbox deliveries replay ex_01jd3k
   psbox deliveries replay ex_01jd3k --to http://localhost:3000/webhooks --sign standard-webhooks --secret whsec_...`,
@@ -341,6 +345,9 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				if err := events.ValidateTarget(to); err != nil {
 					return asUsage(err)
 				}
+			}
+			if err := delivery.Validate(); err != nil {
+				return asUsage(err)
 			}
 			s, err := openRecorder(g, cmd.ErrOrStderr())
 			if err != nil {
@@ -358,10 +365,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 			if to != "" {
 				target = to
 			}
-			sender, err := events.New(events.Options{
-				Timeout:   timeout,
-				Sign:      sign,
-				Secret:    secret,
+			sender, err := delivery.NewSender(events.Options{
 				UserAgent: "psbox/" + version,
 				Wrap:      recordTo(s),
 			})
@@ -387,9 +391,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "send to this URL instead of the original target")
-	cmd.Flags().StringVar(&sign, "sign", "", "sign the replay: standard-webhooks or hmac-sha256 (needs --secret)")
-	cmd.Flags().StringVar(&secret, "secret", "", "signing secret (whsec_... for standard-webhooks)")
-	cmd.Flags().DurationVar(&timeout, "timeout", events.DefaultTimeout, "give up on the attempt after this long (psbox's choice of default)")
+	delivery.AddFlags(cmd.Flags())
 	return cmd
 }
 

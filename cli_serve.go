@@ -37,10 +37,13 @@ type serveOptions struct {
 	// freeIfBusy: listen on a free loopback port when addr is taken (the
 	// TUI without --addr) instead of failing (psbox serve).
 	freeIfBusy bool
+	// delivery configures every delivery the dispatcher makes (POST
+	// /_psbox/events and, in the UI, each fired event).
+	delivery events.Config
 }
 
 // validate checks the options before anything listens.
-func (o serveOptions) validate() error {
+func (o *serveOptions) validate() error {
 	host, port, err := net.SplitHostPort(o.addr)
 	if err != nil {
 		return usageError("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultServeAddr)
@@ -54,7 +57,7 @@ func (o serveOptions) validate() error {
 	if !isLoopbackHost(host) && (!o.keysGiven || o.secretKey == defaultSecretKey) {
 		return usageError("refusing to listen on %s with the default keys, which anyone who can reach it could use; pass your own --public-key and --secret-key (or PSBOX_PUBLIC_KEY and PSBOX_SECRET_KEY), or listen on 127.0.0.1", o.addr)
 	}
-	return nil
+	return asUsage(o.delivery.Validate())
 }
 
 // addKeyFlags defines --public-key and --secret-key. Unset, they come from
@@ -121,7 +124,12 @@ psbox's own choices, where PartnerStack's behaviour is not documented:
     "archived": true and never receives events again; it cannot be updated.
   - Keys look like whook_ + 14 letters and digits.
   - The default keys pk_psbox_test / sk_psbox_test only work on a loopback
-    address; listening elsewhere needs your own keys.`,
+    address; listening elsewhere needs your own keys.
+
+Every delivery to a subscription (POST /_psbox/events) uses the delivery
+flags below.
+
+` + events.Help,
 		Example: `  psbox serve
   psbox serve --addr 127.0.0.1:9000 --secret-key sk_local_123
   PSBOX_PUBLIC_KEY=pk_ci PSBOX_SECRET_KEY=sk_ci psbox serve --addr 0.0.0.0:8484
@@ -138,6 +146,7 @@ psbox's own choices, where PartnerStack's behaviour is not documented:
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultServeAddr, "address to listen on (loopback by default; elsewhere needs your own keys)")
 	o.addKeyFlags(cmd)
+	o.delivery.AddFlags(f)
 	return cmd
 }
 
@@ -168,13 +177,13 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		return nil, err
 	}
 	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
-	sender, err := events.New(events.Options{
+	sender, err := o.delivery.NewSender(events.Options{
 		UserAgent: "psbox/" + version,
 		Wrap:      recordTo(rec),
 	})
 	if err != nil {
 		store.Close()
-		return nil, err
+		return nil, asUsage(err)
 	}
 	d := &mock.Dispatcher{Subs: store, Sender: sender}
 	api.Handle("POST /_psbox/events", d.Handler())

@@ -36,24 +36,13 @@ type triggerOptions struct {
 	count        int
 	concurrency  int
 	rate         float64
-	headers      []string
-	timeout      time.Duration
-	retries      int
-	retriesSet   bool
-	backoff      string
-	sign         string
-	secret       string
-	sigHeader    string
+	delivery     events.Config // --header, --sign, --secret, --timeout, --retries...
 	jsonOut      bool
-	insecure     bool
-	allowPrivate bool
 	noRecord     bool
 	cpuProfile   string // hidden: profile the deliveries
 
 	// Filled by validate.
-	edits    []fixtures.Edit
-	schedule events.Schedule
-	header   http.Header
+	edits []fixtures.Edit
 }
 
 // validate checks every flag and argument; its errors are user mistakes.
@@ -93,48 +82,14 @@ func (o *triggerOptions) validate() error {
 		return fmt.Errorf("--concurrency %d: give 1 or more", o.concurrency)
 	case o.rate < 0:
 		return fmt.Errorf("--rate %g: give deliveries per second, 0 for no limit", o.rate)
-	case o.timeout <= 0:
-		return fmt.Errorf("--timeout %s: give a positive duration such as 10s", o.timeout)
-	case o.retries < 0:
-		return fmt.Errorf("--retries %d: give 0 or more", o.retries)
 	}
-	sched, err := events.ParseSchedule(o.backoff)
-	if err != nil {
-		return fmt.Errorf("--retry-backoff: %w", err)
-	}
-	o.schedule = sched
-	if !o.retriesSet && o.backoff == "standard-webhooks" {
-		o.retries = len(events.StandardWebhooksSchedule)
-	}
-	o.header = http.Header{}
-	for _, h := range o.headers {
-		k, v, ok := strings.Cut(h, ":")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || k == "" || strings.ContainsAny(k, " \t") {
-			return fmt.Errorf("--header %q is not 'Name: value', e.g. --header 'Authorization: Bearer t0k'", h)
-		}
-		o.header.Add(k, v)
-	}
-	return nil
+	return o.delivery.Validate()
 }
 
 // newSender makes the sender for a trigger run; wrap is the recording
 // transport (nil: nothing recorded).
 func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper) (*events.Sender, error) {
-	return events.New(events.Options{
-		Timeout:         o.timeout,
-		Retries:         o.retries,
-		Schedule:        o.schedule,
-		Sign:            o.sign,
-		Secret:          o.secret,
-		SignatureHeader: o.sigHeader,
-		Headers:         o.header,
-		Concurrency:     o.concurrency,
-		Wrap:            wrap,
-		AllowPrivate:    o.allowPrivate,
-		InsecureTLS:     o.insecure,
-		UserAgent:       "psbox/" + version,
-	})
+	return o.delivery.NewSender(events.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version})
 }
 
 func newTriggerCmd(g *globals) *cobra.Command {
@@ -157,24 +112,9 @@ and a summary gives latency percentiles, events/s and errors by reason.
 Every attempt is recorded in <state>/deliveries.jsonl (see psbox deliveries)
 unless --no-record is given.
 
-PartnerStack documents no delivery headers, signature, timeout or retry
-policy. These are psbox's choices, each configurable:
-  - User-Agent: psbox/<version>; X-Psbox-Event and X-Psbox-Delivery name the
-    event and the delivery (psbox's headers, not PartnerStack's)
-  - a 10s deadline per attempt (--timeout); only 2xx counts as delivered;
-    redirects are not followed (a 3xx is a failure)
-  - no retries unless --retries N: on a network error, a timeout, 429 or 5xx,
-    waiting 1s doubling to 30s (or --retry-backoff: a duration, a list such as
-    1s,10s,1m, or a profile: default, standard-webhooks (5s,5m,30m,2h,5h,10h,10h,
-    7 retries unless --retries says otherwise), none (no wait)); a Retry-After
-    answer is honoured (at most 10m); the delivery id stays the same
-  - no signature unless --sign: standard-webhooks (webhook-id,
-    webhook-timestamp, webhook-signature headers; --secret whsec_...) or
-    hmac-sha256 ("sha256=" + hex HMAC of the body in --signature-header)
-  - link-local and cloud metadata addresses are refused unless --allow-private;
-    TLS certificates are verified unless --insecure
-  - connections are kept alive and reused, about one per --concurrency worker;
-    no proxy is used
+` + events.Help + `
+Connections are kept alive and reused, about one per --concurrency worker;
+no proxy is used.
 
 Exit status: 0 when every delivery got a 2xx, 1 when any failed, 2 for bad
 input (unknown event, bad --set, bad URL, bad flag value).`,
@@ -188,7 +128,6 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.names = args
 			o.seedSet = cmd.Flags().Changed("seed")
-			o.retriesSet = cmd.Flags().Changed("retries")
 			return runTrigger(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -200,16 +139,8 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 	f.IntVar(&o.count, "count", 1, "send each event this many times")
 	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
 	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second (0: no limit)")
-	f.StringArrayVar(&o.headers, "header", nil, "extra request header 'Name: value'; repeatable")
-	f.DurationVar(&o.timeout, "timeout", events.DefaultTimeout, "deadline per attempt, connect and answer included (psbox's choice)")
-	f.IntVar(&o.retries, "retries", 0, "extra attempts after a failed one (network error, timeout, 429, 5xx)")
-	f.StringVar(&o.backoff, "retry-backoff", "default", "waits between attempts: a duration (doubling to 30s), a list 1s,10s,1m, or default, standard-webhooks, none")
-	f.StringVar(&o.sign, "sign", "", "sign each request: standard-webhooks or hmac-sha256 (PartnerStack documents no signature)")
-	f.StringVar(&o.secret, "secret", "", "signing secret (whsec_ + base64 of 24-64 bytes for standard-webhooks)")
-	f.StringVar(&o.sigHeader, "signature-header", events.DefaultSignatureHeader, "header carrying the hmac-sha256 signature")
 	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
-	f.BoolVar(&o.insecure, "insecure", false, "skip TLS certificate verification (recorded on each attempt)")
-	f.BoolVar(&o.allowPrivate, "allow-private", false, "allow link-local and cloud metadata destinations (169.254.0.0/16, fd00:ec2::254)")
+	o.delivery.AddFlags(f)
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
 	_ = f.MarkHidden("cpuprofile")

@@ -315,20 +315,6 @@ func TestTrigger_InterruptedExit1(t *testing.T) {
 	}
 }
 
-func TestTriggerOptions_StandardWebhooksProfileSetsRetries(t *testing.T) {
-	o := triggerOptions{names: []string{"application_created"}, count: 1, concurrency: 1, timeout: 1, backoff: "standard-webhooks"}
-	if err := o.validate(); err != nil {
-		t.Fatal(err)
-	}
-	if o.retries != len(events.StandardWebhooksSchedule) {
-		t.Errorf("retries = %d, want %d", o.retries, len(events.StandardWebhooksSchedule))
-	}
-	o = triggerOptions{names: []string{"application_created"}, count: 1, concurrency: 1, timeout: 1, backoff: "standard-webhooks", retries: 2, retriesSet: true}
-	if err := o.validate(); err != nil || o.retries != 2 {
-		t.Errorf("explicit --retries 2 became %d (%v)", o.retries, err)
-	}
-}
-
 func TestTrigger_Help(t *testing.T) {
 	var out bytes.Buffer
 	if code := run(t.Context(), []string{"trigger", "--help"}, strings.NewReader(""), &out, &out); code != 0 {

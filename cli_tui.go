@@ -40,7 +40,7 @@ type tuiOptions struct {
 }
 
 // validate checks the flags before anything listens.
-func (o tuiOptions) validate() error {
+func (o *tuiOptions) validate() error {
 	if err := o.serve.validate(); err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (o tuiOptions) validate() error {
 
 // addTUI makes the bare `psbox` command open the terminal UI.
 func addTUI(root *cobra.Command, g *globals) {
-	o := tuiOptions{}
+	o := &tuiOptions{}
 	root.Long += `
 
 The terminal UI starts the mock API (--addr) and, without --target, a
@@ -76,21 +76,32 @@ subscribed to it; when none is, to the target. Payloads are built from the
 seed shown (s changes it), so the same seed sends the same bytes. e edits the
 payload in $VISUAL or $EDITOR (inline when neither is set) before sending.
 y copies a payload with a clipboard command (pbcopy, wl-copy, xclip, xsel)
-or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.`
+or, failing that, the terminal's OSC 52. NO_COLOR turns colours off.
+
+Every delivery the UI makes (a fired event, a replay, a contract case) uses
+the delivery flags (--header, --sign, --secret, --timeout, --retries...), as
+psbox serve does for POST /_psbox/events.`
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		o.serve.resolveKeys(cmd)
 		o.serve.freeIfBusy = !cmd.Flags().Changed("addr") // psbox serve may already be on the default port
 		if err := o.validate(); err != nil {
 			return err
 		}
-		return runTUI(cmd.Context(), g, o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		return runTUI(cmd.Context(), g, *o, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 	}
-	f := root.Flags()
+	o.addFlags(root)
+}
+
+// addFlags defines the UI's flags on cmd: the mock API's address and keys,
+// the target, the cases, the first seed and the delivery flags.
+func (o *tuiOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
 	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default; a free port when the default one is busy)")
 	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
 	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen (default ./psbox-cases/ when it exists)")
-	o.serve.addKeyFlags(root)
+	o.serve.addKeyFlags(cmd)
 	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
+	o.serve.delivery.AddFlags(f)
 }
 
 // isTerminal reports whether v is an *os.File on a terminal.
@@ -114,45 +125,16 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	}
 
 	var warnings warnLog
-	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: warnings.add})
-	if err != nil {
-		return usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
-	}
-	defer closeRecorder(rec, stderr)
-
-	api, err := startMockAPI(g, o.serve, rec)
+	sess, err := openTUISession(g, o, warnings.add)
 	if err != nil {
 		return err
 	}
-	defer func() { // after Shutdown (deferred below): no request changes the store any more
-		if err := api.Store.Close(); err != nil {
-			fmt.Fprintln(stderr, "psbox: "+err.Error())
-		}
-	}()
-	defer api.Shutdown()
-
-	target := o.target
-	if target == "" {
-		r, err := startReceiver(defaultReceiverAddr)
-		if err != nil {
-			return err
-		}
-		defer r.shutdown()
-		target = r.url
-	}
-
-	sender, err := events.New(events.Options{
-		UserAgent: "psbox/" + version,
-		Wrap:      recordTo(rec),
-	})
-	if err != nil {
-		return usageError("%v", err)
-	}
-	defer sender.Close()
+	defer sess.close(stderr)
+	api, d, target := sess.api, sess.deps, sess.deps.target
+	d.stderr = stderr
 
 	uiCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d := &tuiDeps{rec: rec, hooks: api.Store, sender: sender, target: target, stderr: stderr}
 	opts := ui.Options{
 		Context:   uiCtx,
 		Firer:     d,
@@ -176,7 +158,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 		}
 	}
 	if o.cases != "" {
-		opts.Cases = &tuiCases{dir: o.cases, sender: sender, target: target}
+		opts.Cases = &tuiCases{dir: o.cases, sender: d.sender, target: target}
 	}
 
 	p := tea.NewProgram(ui.New(opts), tea.WithAltScreen(), tea.WithContext(uiCtx),
@@ -193,6 +175,56 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 		return checkFailed("%v", m.Err())
 	}
 	return nil
+}
+
+// tuiSession is what the UI runs over: the log, the mock API, the built-in
+// receiver (without --target) and the adapters the UI calls.
+type tuiSession struct {
+	rec  *recorder.Store
+	api  *mockAPI
+	recv *tuiReceiver // nil with --target
+	deps *tuiDeps
+}
+
+// openTUISession opens the log, starts the mock API and, without a target,
+// the built-in receiver. Every delivery the UI makes goes through the mock
+// API's sender, configured by the delivery flags.
+func openTUISession(g *globals, o tuiOptions, logf func(string, ...any)) (*tuiSession, error) {
+	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: logf})
+	if err != nil {
+		return nil, usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
+	}
+	api, err := startMockAPI(g, o.serve, rec)
+	if err != nil {
+		rec.Close()
+		return nil, err
+	}
+	s := &tuiSession{rec: rec, api: api}
+	target := o.target
+	if target == "" {
+		r, err := startReceiver(defaultReceiverAddr)
+		if err != nil {
+			s.close(io.Discard)
+			return nil, err
+		}
+		s.recv, target = r, r.url
+	}
+	s.deps = &tuiDeps{rec: rec, hooks: api.Store, sender: api.sender, target: target, stderr: io.Discard}
+	return s, nil
+}
+
+// close stops the receiver and the mock API, then writes the subscriptions
+// and closes the log.
+func (s *tuiSession) close(stderr io.Writer) {
+	if s.recv != nil {
+		s.recv.shutdown()
+	}
+	s.api.Shutdown()
+	// After Shutdown: no request changes the store any more.
+	if err := s.api.Store.Close(); err != nil {
+		fmt.Fprintln(stderr, "psbox: "+err.Error())
+	}
+	closeRecorder(s.rec, stderr)
 }
 
 // warnLog collects the recorder's warnings while the UI owns the terminal.

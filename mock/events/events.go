@@ -64,7 +64,7 @@ type Options struct {
 	Sign            string                                    // "", "standard-webhooks", "hmac-sha256"
 	Secret          string                                    // whsec_... for standard-webhooks; any for hmac-sha256
 	SignatureHeader string                                    // for hmac-sha256; default "X-Psbox-Signature"
-	Headers         http.Header                               // extra headers (--header)
+	Headers         http.Header                               // extra headers (--header); each replaces psbox's own of that name
 	Concurrency     int                                       // sizes the pool (MaxIdleConnsPerHost >= it)
 	Wrap            func(http.RoundTripper) http.RoundTripper // e.g. the recording transport; it finds recorder.Meta on each request's context
 	AllowPrivate    bool                                      // allow link-local/metadata destinations
@@ -79,6 +79,9 @@ type Delivery struct {
 	Target   string
 	Body     []byte
 	ReplayOf string // the delivery this one replays, if any
+	// Header holds this delivery's own headers (a contract case's
+	// "headers"); each replaces the configuration's header of that name.
+	Header http.Header
 }
 
 // Result is how a delivery ended.
@@ -198,14 +201,8 @@ func (c *targetCache) get(raw string) (*url.URL, error) {
 
 // New validates o and returns a Sender. Close it when done.
 func New(o Options) (*Sender, error) {
-	if o.Timeout < 0 || o.ConnectTimeout < 0 || o.RetryAfterCap < 0 {
-		return nil, errors.New("timeouts must not be negative")
-	}
-	if o.Retries < 0 {
-		return nil, fmt.Errorf("retries must be 0 or more, not %d", o.Retries)
-	}
-	if o.Concurrency < 0 {
-		return nil, fmt.Errorf("concurrency must be 1 or more, not %d", o.Concurrency)
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -222,24 +219,9 @@ func New(o Options) (*Sender, error) {
 	if len(o.Schedule) == 0 {
 		o.Schedule = DefaultSchedule
 	}
-	for _, d := range o.Schedule {
-		if d < 0 {
-			return nil, errors.New("retry waits must not be negative")
-		}
-	}
 	sg, err := newSigner(o)
 	if err != nil {
 		return nil, err
-	}
-	for name, vs := range o.Headers {
-		if !isToken(name) {
-			return nil, fmt.Errorf("header name %q is not valid; use --header 'Name: value'", name)
-		}
-		for _, v := range vs {
-			if !validHeaderValue(v) {
-				return nil, fmt.Errorf("header %s has a control character such as a line break in its value %q; give a one-line value", name, v)
-			}
-		}
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	if !o.AllowPrivate {
@@ -273,14 +255,12 @@ func New(o Options) (*Sender, error) {
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
-	static := http.Header{}
+	// psbox's own headers first; an extra header of the same name
+	// replaces them (--header 'User-Agent: ...').
+	static := http.Header{"Content-Type": {"application/json"}, "User-Agent": {ua}}
 	for k, vs := range o.Headers {
-		for _, v := range vs {
-			static.Add(k, v)
-		}
+		static[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
 	}
-	static.Set("Content-Type", "application/json")
-	static.Set("User-Agent", ua)
 	for k, vs := range static {
 		static[k] = vs[:len(vs):len(vs)]
 	}
@@ -374,6 +354,9 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 	h := make(http.Header, len(s.static)+5)
 	for k, vs := range s.static {
 		h[k] = vs
+	}
+	for k, vs := range d.Header {
+		h[http.CanonicalHeaderKey(k)] = vs[:len(vs):len(vs)]
 	}
 	if d.Event != "" {
 		h[HeaderEvent] = []string{d.Event}

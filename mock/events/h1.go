@@ -392,17 +392,30 @@ func hostPort(u *url.URL) string {
 // not a token, or a value with a control character (Request.Write would
 // turn a line break into a space and send it).
 func checkHeader(h http.Header) error {
+	switch name, _, badName, found := invalidHeader(h); {
+	case !found:
+		return nil
+	case badName:
+		return fmt.Errorf("net/http: invalid header field name %q", name)
+	default:
+		return fmt.Errorf("net/http: invalid header field value for %q", name)
+	}
+}
+
+// invalidHeader finds a header name that is not a token or a value with a
+// control character; found is false when every header is valid.
+func invalidHeader(h http.Header) (name, value string, badName, found bool) {
 	for k, vs := range h {
 		if !isToken(k) {
-			return fmt.Errorf("net/http: invalid header field name %q", k)
+			return k, "", true, true
 		}
 		for _, v := range vs {
 			if !validHeaderValue(v) {
-				return fmt.Errorf("net/http: invalid header field value for %q", k)
+				return k, v, false, true
 			}
 		}
 	}
-	return nil
+	return "", "", false, false
 }
 
 // validHeaderValue reports whether v has no control character but tab.
