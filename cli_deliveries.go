@@ -51,24 +51,38 @@ func (f *deliveriesFilter) filter() (recorder.Filter, error) {
 	return out, nil
 }
 
-// openRecorder opens the delivery log in the state folder; warnings (a
-// skipped torn line) go to stderr.
+// openRecorder opens the delivery log in the state folder for commands
+// that record; warnings (a torn last line cut off) go to stderr. Opening
+// reads nothing of the log, so it costs the same for any size of log.
 func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
 	return openLog(g, stderr, false)
 }
 
 // openAppender opens the delivery log for commands that only add to it
-// (trigger, test): the existing log is not read, so they start as fast
-// with a million recorded exchanges as with none.
+// (trigger, test).
 func openAppender(g *globals, stderr io.Writer) (*recorder.Store, error) {
+	return openLog(g, stderr, false)
+}
+
+// openReader opens the delivery log read-only, for commands that only
+// read it: they work on a state folder psbox may not write to, and create
+// nothing.
+func openReader(g *globals, stderr io.Writer) (*recorder.Store, error) {
 	return openLog(g, stderr, true)
 }
 
-func openLog(g *globals, stderr io.Writer, appendOnly bool) (*recorder.Store, error) {
-	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, AppendOnly: appendOnly, Logf: func(format string, args ...any) {
+func openLog(g *globals, stderr io.Writer, readOnly bool) (*recorder.Store, error) {
+	maxSize, err := g.logSize()
+	if err != nil {
+		return nil, err
+	}
+	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, ReadOnly: readOnly, MaxSize: maxSize, Logf: func(format string, args ...any) {
 		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
 	}})
 	if err != nil {
+		if readOnly {
+			return nil, usageError("%v; pass --state with a folder psbox can read", err)
+		}
 		return nil, usageError("%v; pass --state with a folder psbox can read and write", err)
 	}
 	return s, nil
@@ -117,16 +131,15 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 				return usageError("--limit must be 0 (all) or more, not %d", limit)
 			}
 			flt.Limit = limit
-			s, err := openRecorder(g, cmd.ErrOrStderr())
+			s, err := openReader(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			exs := s.List(flt)
 			if jsonOut {
-				return recorder.WriteJSONL(cmd.OutOrStdout(), exs)
+				return recorder.ListJSONL(cmd.OutOrStdout(), s, flt)
 			}
-			return writeDeliveriesTable(cmd.OutOrStdout(), exs)
+			return writeDeliveriesTable(cmd.OutOrStdout(), s.List(flt))
 		},
 	}
 	f.add(cmd)
@@ -221,7 +234,7 @@ func newDeliveriesShowCmd(g *globals) *cobra.Command {
 		Example: "  psbox deliveries show ex_01jd3k4m5n   # an id or a unique prefix of one",
 		Args:    exactlyOneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openRecorder(g, cmd.ErrOrStderr())
+			s, err := openReader(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -423,18 +436,19 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 			if err != nil {
 				return err
 			}
-			s, err := openRecorder(g, cmd.ErrOrStderr())
+			s, err := openReader(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			exs := s.List(flt)
-			slices.Reverse(exs) // oldest first
-			write := func(w io.Writer) error {
+			n := 0
+			write := func(w io.Writer) (err error) {
 				if format == "har" {
-					return recorder.WriteHAR(w, exs, "psbox/"+version)
+					n, err = recorder.ExportHAR(w, s, flt, "psbox/"+version)
+				} else {
+					n, err = recorder.ExportJSONL(w, s, flt)
 				}
-				return recorder.WriteJSONL(w, exs)
+				return err
 			}
 			if out == "" || out == "-" {
 				return write(cmd.OutOrStdout())
@@ -442,7 +456,7 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 			if err := atomicfile.Write(out, 0o600, write); err != nil {
 				return usageError("cannot write %s: %v; check that its folder exists and is writable", out, err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "psbox: exported %d exchanges to %s\n", len(exs), out)
+			fmt.Fprintf(cmd.ErrOrStderr(), "psbox: exported %d exchanges to %s\n", n, out)
 			return nil
 		},
 	}

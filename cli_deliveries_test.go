@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,14 +116,16 @@ func TestDeliveries_ListTableAndJSON(t *testing.T) {
 	}
 }
 
-func TestDeliveries_EmptyStateIsCreated(t *testing.T) {
+// Listing reads only: a state folder that does not exist yet is an empty
+// log, and listing does not create it.
+func TestDeliveries_EmptyStateIsNotCreated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "state")
 	code, out, stderr := runDeliveries(t, "deliveries", "--state", dir)
 	if code != 0 || !strings.Contains(out, "No exchanges recorded yet") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		t.Fatalf("state folder not created: %v", err)
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("listing created the state folder: %v", err)
 	}
 }
 
@@ -164,7 +167,7 @@ func TestDeliveries_UserMistakesExit2(t *testing.T) {
 		{[]string{"deliveries", "--kind", "webhook", "--state", dir}, `--kind must be delivery or api, not "webhook"`},
 		{[]string{"deliveries", "--event", "application_create", "--state", dir}, `unknown event "application_create"`},
 		{[]string{"deliveries", "--limit", "-1", "--state", dir}, "--limit must be 0 (all) or more"},
-		{[]string{"deliveries", "--state", file}, "not a directory; pass --state with a folder psbox can read and write"},
+		{[]string{"deliveries", "--state", file}, "not a directory; pass --state with a folder psbox can read"},
 		{[]string{"deliveries", "--state", logIsDir}, "is a directory; pass --state"},
 	} {
 		code, out, stderr := runDeliveries(t, tc.args...)
@@ -272,5 +275,60 @@ func TestDeliveriesReplay(t *testing.T) {
 	code, _, stderr = runDeliveries(t, "deliveries", "replay", s.List(recorder.Filter{Kind: recorder.KindAPI})[0].ID, "--state", dir)
 	if code != 2 || !strings.Contains(stderr, "only deliveries can be replayed") {
 		t.Fatalf("replaying an API call: %d %s", code, stderr)
+	}
+}
+
+// makeReadOnly makes dir and everything in it unwritable for this process:
+// chmod for an ordinary user, the immutable attribute for root (whom
+// permissions do not stop). It reports false when neither works here.
+func makeReadOnly(t *testing.T, dir string) bool {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	paths := []string{dir}
+	for _, e := range ents {
+		paths = append(paths, filepath.Join(dir, e.Name()))
+	}
+	if os.Geteuid() != 0 {
+		for _, p := range paths[1:] {
+			os.Chmod(p, 0o400)
+		}
+		os.Chmod(dir, 0o500)
+		t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		return true
+	}
+	if _, err := exec.LookPath("chattr"); err != nil {
+		return false
+	}
+	for _, p := range paths {
+		if err := exec.Command("chattr", "+i", p).Run(); err != nil {
+			return false
+		}
+		t.Cleanup(func() { exec.Command("chattr", "-i", p).Run() })
+	}
+	return true
+}
+
+// Reading commands open the log read-only: they work on a state folder
+// psbox may not write to.
+func TestDeliveries_ReadOnlyStateFolder(t *testing.T) {
+	dir, exs := seedDeliveries(t, "http://127.0.0.1:3000/hooks")
+	if !makeReadOnly(t, dir) {
+		t.Skip("cannot make a folder read-only here (neither chmod nor chattr takes effect)")
+	}
+	if f, err := os.OpenFile(filepath.Join(dir, recorder.FileName), os.O_RDWR, 0); err == nil {
+		f.Close()
+		t.Fatal("the log is still writable; the test would prove nothing")
+	}
+	for _, args := range [][]string{
+		{"deliveries"},
+		{"deliveries", "--json"},
+		{"deliveries", "show", exs[0].ID},
+		{"deliveries", "export", "--format", "jsonl"},
+		{"deliveries", "export", "--format", "har"},
+	} {
+		code, out, stderr := runDeliveries(t, append(args, "--state", dir)...)
+		if code != 0 || stderr != "" || !strings.Contains(out, exs[0].ID) {
+			t.Errorf("%v on a read-only state folder: exit %d, stderr %q", args, code, stderr)
+		}
 	}
 }

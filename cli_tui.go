@@ -190,7 +190,11 @@ type tuiSession struct {
 // the built-in receiver. Every delivery the UI makes goes through the mock
 // API's sender, configured by the delivery flags.
 func openTUISession(g *globals, o tuiOptions, logf func(string, ...any)) (*tuiSession, error) {
-	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, Logf: logf})
+	maxSize, err := g.logSize()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, MaxSize: maxSize, Logf: logf})
 	if err != nil {
 		return nil, usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
 	}
@@ -331,8 +335,12 @@ func (d *tuiDeps) Replay(ctx context.Context, id string) (ui.FireResult, error) 
 	return fireResult(r), nil
 }
 
-func (d *tuiDeps) List() []recorder.Exchange {
-	return d.rec.List(recorder.Filter{Kind: recorder.KindDelivery})
+func (d *tuiDeps) Recent(n int) []recorder.Summary {
+	return d.rec.Summaries(recorder.Filter{Kind: recorder.KindDelivery, Limit: n})
+}
+
+func (d *tuiDeps) All(fn func([]recorder.Summary) bool) error {
+	return d.rec.EachSummary(recorder.Filter{Kind: recorder.KindDelivery}, 8192, fn)
 }
 
 func (d *tuiDeps) Get(id string) (recorder.Exchange, bool) { return d.rec.Get(id) }

@@ -134,8 +134,15 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 	if ex3 := next(t, ch); ex3.ReplayOf != ex.DeliveryID || !bytes.Equal(ex3.Request.Body, ex.Request.Body) {
 		t.Errorf("replay recorded replay_of %q body %q; want %q and the same body", ex3.ReplayOf, ex3.Request.Body, ex.DeliveryID)
 	}
-	if n := len(d.List()); n != 3 {
-		t.Errorf("List has %d exchanges, want 3", n)
+	if n := len(d.Recent(2)); n != 2 {
+		t.Errorf("Recent(2) has %d summaries, want 2", n)
+	}
+	var all []recorder.Summary
+	if err := d.All(func(b []recorder.Summary) bool { all = append(all, b...); return true }); err != nil || len(all) != 3 {
+		t.Errorf("All gave %d summaries (%v), want 3", len(all), err)
+	}
+	if len(all) == 3 && (all[0].ID >= all[2].ID || all[2].ReplayOf != ex.DeliveryID) {
+		t.Errorf("All is not oldest first, ending with the replay: %+v", all)
 	}
 }
 

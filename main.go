@@ -26,6 +26,9 @@ var version = "0.1.0-dev"
 type globals struct {
 	state  string   // folder holding webhooks.json and deliveries.jsonl
 	redact []string // extra header names redacted in the log
+	// maxLogSize is --max-log-size as given ("" for no cap); logSize
+	// parses it.
+	maxLogSize string
 }
 
 // exitError carries an exit code: 1 a check failed, 2 bad usage or input.
@@ -115,6 +118,8 @@ Run with no command to open the terminal UI.`,
 		defState = v
 	}
 	root.PersistentFlags().StringVar(&g.state, "state", defState, "folder for webhooks.json and deliveries.jsonl (env PSBOX_STATE)")
+	defMax := os.Getenv("PSBOX_MAX_LOG_SIZE")
+	root.PersistentFlags().StringVar(&g.maxLogSize, "max-log-size", defMax, "rotate deliveries.jsonl into numbered segments once it reaches this `SIZE` (e.g. 500MB, 2GiB; env PSBOX_MAX_LOG_SIZE); every reader follows the segments; prune them with 'psbox deliveries prune'")
 	root.PersistentFlags().StringSliceVar(&g.redact, "redact-header", nil, "also redact these header `NAMES` in the log (Authorization, Cookie, X-Api-Key and the like always are); repeatable or comma-separated")
 
 	addTUI(root, g)

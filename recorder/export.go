@@ -2,12 +2,15 @@ package recorder
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -29,16 +32,6 @@ func WriteJSONL(w io.Writer, exs []Exchange) error {
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/). psbox's own
 // fields start with "_", as the spec allows.
-type harFile struct {
-	Log harLog `json:"log"`
-}
-
-type harLog struct {
-	Version string     `json:"version"`
-	Creator harCreator `json:"creator"`
-	Entries []harEntry `json:"entries"`
-}
-
 type harCreator struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
@@ -118,26 +111,178 @@ type harTimings struct {
 // no answer have response status 0 and the reason in "_error" and
 // "_errorReason".
 func WriteHAR(w io.Writer, exs []Exchange, creator string) error {
+	h := newHARWriter(w, creator)
+	for i := range exs {
+		entry, err := harEntryJSON(Redact(exs[i], nil))
+		if err != nil {
+			return err
+		}
+		h.entry(entry)
+	}
+	return h.close()
+}
+
+// ListJSONL writes the exchanges f selects, newest first as List finds
+// them, one line each in the log's own format, without decoding them.
+func ListJSONL(w io.Writer, s *Store, f Filter) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	s.scanBack(f, func(_ string, _ int64, line []byte, _ *Summary) error {
+		bw.Write(line)
+		return bw.WriteByte('\n')
+	})
+	return bw.Flush()
+}
+
+// ExportJSONL writes the exchanges f selects, oldest first, one line each
+// in the log's own format (redacted when recorded), reading the log one
+// record at a time. It returns how many it wrote.
+func ExportJSONL(w io.Writer, s *Store, f Filter) (int, error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	n := 0
+	err := s.Scan(f, func(line []byte, _ *Summary) error {
+		n++
+		bw.Write(line)
+		return bw.WriteByte('\n')
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+// ExportHAR writes the exchanges f selects, oldest first, as one HAR 1.2
+// document (see WriteHAR), streamed: each record is read, converted and
+// written on its own, on every core, in the log's order, so memory stays
+// that of a few batches of records whatever the size of the log.
+func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
+	h := newHARWriter(w, creator)
+	type batch struct {
+		lines [][]byte
+		out   chan [][]byte // the entries, or nil on error
+		err   error
+	}
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range jobs {
+				entries := make([][]byte, 0, len(b.lines))
+				for _, line := range b.lines {
+					var ex Exchange
+					if err := json.Unmarshal(line, &ex); err != nil {
+						continue // the scan already warned about unreadable lines; this one has a damaged value
+					}
+					e, err := harEntryJSON(Redact(ex, nil))
+					if err != nil {
+						b.err = err
+						break
+					}
+					entries = append(entries, e)
+				}
+				b.out <- entries
+			}
+		})
+	}
+	var (
+		n       int
+		werr    error
+		written = make(chan struct{})
+	)
+	go func() { // the one writer, in order
+		defer close(written)
+		for b := range order {
+			entries := <-b.out
+			if b.err != nil && werr == nil {
+				werr = b.err
+			}
+			for _, e := range entries {
+				n++
+				h.entry(e)
+			}
+		}
+	}()
+	cur := &batch{out: make(chan [][]byte, 1)}
+	send := func() {
+		order <- cur
+		jobs <- cur
+		cur = &batch{out: make(chan [][]byte, 1)}
+	}
+	err := s.Scan(f, func(line []byte, _ *Summary) error {
+		cur.lines = append(cur.lines, bytes.Clone(line))
+		if len(cur.lines) == 256 {
+			send()
+		}
+		return nil
+	})
+	if len(cur.lines) > 0 {
+		send()
+	}
+	close(jobs)
+	close(order)
+	wg.Wait()
+	<-written
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, h.close()
+}
+
+// harWriter writes a HAR document as a stream: the head, each entry as
+// one compact JSON object on its own line, then the tail. The result is
+// the same document encoding/json would write, less the indentation.
+type harWriter struct {
+	bw  *bufio.Writer
+	n   int
+	err error
+}
+
+func newHARWriter(w io.Writer, creator string) *harWriter {
 	name, ver, _ := strings.Cut(creator, "/")
 	if !strings.Contains(creator, "/") {
 		name, ver, _ = strings.Cut(creator, " ")
 	}
-	doc := harFile{Log: harLog{
-		Version: "1.2",
-		Creator: harCreator{Name: name, Version: ver},
-		Entries: make([]harEntry, 0, len(exs)),
-	}}
-	for i := range exs {
-		doc.Log.Entries = append(doc.Log.Entries, harEntryOf(Redact(exs[i], nil)))
+	h := &harWriter{bw: bufio.NewWriterSize(w, 256<<10)}
+	head, err := json.Marshal(harCreator{Name: name, Version: ver})
+	h.err = err
+	h.bw.WriteString(`{"log":{"version":"1.2","creator":`)
+	h.bw.Write(head)
+	h.bw.WriteString(`,"entries":[`)
+	return h
+}
+
+func (h *harWriter) entry(e []byte) {
+	if h.n > 0 {
+		h.bw.WriteByte(',')
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	h.n++
+	h.bw.WriteString("\n")
+	h.bw.Write(e)
+}
+
+func (h *harWriter) close() error {
+	if h.n > 0 {
+		h.bw.WriteString("\n")
+	}
+	h.bw.WriteString("]}}\n")
+	if h.err != nil {
+		return h.err
+	}
+	return h.bw.Flush()
+}
+
+func harEntryJSON(ex Exchange) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
+	if err := enc.Encode(harEntryOf(ex)); err != nil {
+		return nil, err
 	}
-	return bw.Flush()
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func harEntryOf(ex Exchange) harEntry {

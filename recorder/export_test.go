@@ -26,6 +26,27 @@ func TestWriteHAR_HasEveryRequiredField(t *testing.T) {
 	if err := WriteHAR(&buf, []Exchange{ok, failed, binary}, "psbox/1.2.3"); err != nil {
 		t.Fatal(err)
 	}
+	checkHAR(t, buf.Bytes())
+
+	// The same checks on a document streamed from a real log.
+	s := openT(t, t.TempDir(), Options{})
+	for _, ex := range []Exchange{ok, failed, binary} {
+		if _, err := s.Append(ex); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf.Reset()
+	if n, err := ExportHAR(&buf, s, Filter{}, "psbox/1.2.3"); err != nil || n != 3 {
+		t.Fatalf("ExportHAR: %d, %v", n, err)
+	}
+	checkHAR(t, buf.Bytes())
+}
+
+// checkHAR holds a HAR document of the three exchanges above to the
+// fields HAR 1.2 requires and to what psbox puts in them.
+func checkHAR(t *testing.T, har []byte) {
+	t.Helper()
+	var buf = bytes.NewBuffer(har)
 	var doc map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("HAR does not parse: %v", err)

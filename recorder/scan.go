@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The loader reads only the summary fields of each line. Going through
+// Lists and filters read only the summary fields of each line. Going through
 // encoding/json would scan every body twice; this scanner walks the
 // top-level object once, skips values it does not need (bodies, headers)
 // by their structure, and decodes the few it keeps. A line that is cut off
@@ -158,8 +158,11 @@ func num(v []byte) (int64, error) {
 	return strconv.ParseInt(string(v), 10, 64)
 }
 
+// errFound ends an eachField walk that found what it looked for.
+var errFound = errors.New("found")
+
 // scanSummary fills sm from one log line.
-func scanSummary(line []byte, sm *summary) error {
+func scanSummary(line []byte, sm *Summary) error {
 	return eachField(line, func(key, v []byte) error {
 		var err error
 		switch string(key) {
@@ -183,24 +186,40 @@ func scanSummary(line []byte, sm *summary) error {
 			sm.Target, err = str(v)
 		case "error_reason":
 			sm.ErrorReason, err = str(v)
+		case "request":
+			if sm.Kind == KindAPI { // a delivery is always a POST: skip its body
+				err = eachField(v, func(k, rv []byte) error {
+					if string(k) != "method" {
+						return nil
+					}
+					m, err := str(rv)
+					sm.Method = m
+					if err == nil {
+						err = errFound // the rest of the request is not needed
+					}
+					return err
+				})
+				if err == errFound {
+					err = nil
+				}
+			}
 		case "start":
 			var s string
 			if s, err = str(v); err == nil && s != "" {
 				sm.Start, err = time.Parse(time.RFC3339Nano, s)
 			}
 		case "duration_ns":
-			sm.Duration, err = num(v)
+			var n int64
+			n, err = num(v)
+			sm.Duration = time.Duration(n)
 		case "response":
 			if string(v) == "null" {
 				return nil
 			}
-			sm.Response = &struct {
-				Status int `json:"status"`
-			}{}
 			err = eachField(v, func(k, rv []byte) error {
 				if string(k) == "status" {
 					n, err := num(rv)
-					sm.Response.Status = int(n)
+					sm.Status = int(n)
 					return err
 				}
 				return nil

@@ -36,12 +36,12 @@ func TestScanSummary_EveryPrefixOfALineIsRejected(t *testing.T) {
 		t.Fatalf("%d lines in the log, want 3", len(lines))
 	}
 	for _, line := range lines {
-		var whole summary
+		var whole Summary
 		if err := scanSummary(line, &whole); err != nil || whole.ID == "" {
 			t.Fatalf("a whole line does not scan (%v): %s", err, line)
 		}
 		for n := 1; n < len(line); n++ {
-			var sm summary
+			var sm Summary
 			if err := scanSummary(line[:n], &sm); err == nil {
 				t.Fatalf("a prefix of %d of %d bytes scans as a record: %s", n, len(line), line[:n])
 			}
@@ -49,16 +49,13 @@ func TestScanSummary_EveryPrefixOfALineIsRejected(t *testing.T) {
 	}
 }
 
-// TestStore_AppendOnly: an append-only Store reads nothing of the log, yet
-// what it appends after a torn last line starts on a fresh line, and a
-// normal Open then finds the old exchanges and the new ones, skipping only
-// the torn line.
-func TestStore_AppendOnly(t *testing.T) {
+// TestStore_TornTailRepairedByNextWriter: a torn last line (a crash
+// mid-write) is skipped by readers with a warning that says where it will
+// go; the next Store that opens the log for writing cuts it off, keeps
+// the fragment in deliveries.torn, and from then on no read warns.
+func TestStore_TornTailRepairedByNextWriter(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openT(t, dir, Options{})
 	for i := range 2 {
 		if _, err := s.Append(sampleExchange(i)); err != nil {
 			t.Fatal(err)
@@ -68,18 +65,33 @@ func TestStore_AppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, FileName)
+	frag := `{"id":"ex_torn","kind":"deli`
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(`{"id":"ex_torn","kind":"deli`); err != nil {
+	if _, err := f.WriteString(frag); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
+	torn := filepath.Join(dir, TornFileName)
 
-	a, err := Open(dir, Options{AppendOnly: true})
-	if err != nil {
-		t.Fatal(err)
+	var log logSink
+	r := openT(t, dir, Options{ReadOnly: true, Logf: log.logf})
+	if n := r.Len(); n != 2 {
+		t.Fatalf("a reader sees %d exchanges, want 2", n)
+	}
+	if w := log.all(); len(w) != 1 || !strings.Contains(w[0], "torn last record") || !strings.Contains(w[0], torn) {
+		t.Fatalf("reader warnings = %q, want one about the torn record naming %s", w, torn)
+	}
+
+	log = logSink{}
+	a := openT(t, dir, Options{Logf: log.logf})
+	if w := log.all(); len(w) != 1 || !strings.Contains(w[0], fmt.Sprintf("torn record of %d bytes", len(frag))) || !strings.Contains(w[0], torn) {
+		t.Fatalf("writer warnings = %q, want one saying the fragment is in %s", w, torn)
+	}
+	if b, err := os.ReadFile(torn); err != nil || string(b) != frag+"\n" {
+		t.Fatalf("%s holds %q (%v), want the fragment", torn, b, err)
 	}
 	var added []string
 	for i := 2; i < 5; i++ {
@@ -89,31 +101,25 @@ func TestStore_AppendOnly(t *testing.T) {
 		}
 		added = append(added, ex.ID)
 	}
-	if got := a.Len(); got != 3 {
-		t.Errorf("append-only Len = %d, want the 3 it appended", got)
-	}
-	if got := a.List(Filter{}); len(got) != 0 {
-		t.Errorf("append-only List found %d exchanges, want none (it keeps no index)", len(got))
-	}
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-
-	var warns []string
-	r, err := Open(dir, Options{Logf: func(f string, args ...any) { warns = append(warns, fmt.Sprintf(f, args...)) }})
-	if err != nil {
-		t.Fatal(err)
+	b, _ := os.ReadFile(path)
+	if n := bytes.Count(b, []byte("\n")); n != 5 || bytes.Contains(b, []byte("ex_torn")) {
+		t.Fatalf("the log has %d lines (fragment kept: %v), want the 5 whole records", n, bytes.Contains(b, []byte("ex_torn")))
 	}
-	defer r.Close()
+
+	log = logSink{}
+	r = openT(t, dir, Options{ReadOnly: true, Logf: log.logf})
 	if got := r.Len(); got != 5 {
 		t.Fatalf("reopened log has %d exchanges, want 2 old + 3 appended", got)
 	}
 	for _, id := range added {
 		if _, ok := r.Get(id); !ok {
-			t.Errorf("exchange %s appended by the append-only Store is missing", id)
+			t.Errorf("exchange %s is missing", id)
 		}
 	}
-	if len(warns) != 1 || !strings.Contains(warns[0], "line 3") {
-		t.Errorf("warnings = %q, want one about the torn line 3", warns)
+	if w := log.all(); len(w) != 0 {
+		t.Errorf("warnings after the repair: %q", w)
 	}
 }

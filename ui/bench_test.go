@@ -33,7 +33,7 @@ func realisticExchanges(n int) []recorder.Exchange {
 func loadedModel(b testing.TB, list []recorder.Exchange, w, h int) Model {
 	var m tea.Model = New(Options{Context: context.Background()})
 	m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m, _ = m.Update(exchangesLoadedMsg{list: list})
+	m, _ = m.Update(exchangesLoadedMsg{list: summaries(list)})
 	m, _ = m.Update(press("3"))
 	return m.(Model)
 }

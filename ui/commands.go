@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -40,11 +41,21 @@ type eventFiredMsg struct {
 	results []FireResult
 }
 
-// exchangesLoadedMsg carries the recorded history and the live stream.
+// exchangesLoadedMsg carries the newest of the recorded history (a
+// screenful), the live stream, and the stream of the whole history that
+// fills the list behind it.
 type exchangesLoadedMsg struct {
-	list   []recorder.Exchange
-	ch     <-chan recorder.Exchange
-	cancel func()
+	list    []recorder.Summary
+	ch      <-chan recorder.Exchange
+	cancel  func()
+	history <-chan []recorder.Summary
+}
+
+// historyMsg is one batch of the whole history, oldest first; done when
+// the history stream has ended.
+type historyMsg struct {
+	batch []recorder.Summary
+	done  bool
 }
 
 type exchangeRecordedMsg struct{ ex recorder.Exchange }
@@ -130,15 +141,47 @@ func fireEvent(ctx context.Context, f EventFirer, event string, seed int64, body
 	}
 }
 
-// loadExchanges subscribes first, then lists, so nothing recorded in
-// between is lost (duplicates are dropped by ID on arrival).
-func loadExchanges(src ExchangeSource) tea.Cmd {
+// firstPage is how many of the newest summaries the first frame asks for.
+const firstPage = 500
+
+// loadExchanges subscribes first, then reads the newest page, so nothing
+// recorded in between is lost (duplicates are dropped by ID on arrival),
+// then starts reading the whole history in the background.
+func loadExchanges(ctx context.Context, src ExchangeSource) tea.Cmd {
 	return func() tea.Msg {
 		if src == nil {
 			return exchangesLoadedMsg{}
 		}
 		ch, cancel := src.Subscribe()
-		return exchangesLoadedMsg{list: src.List(), ch: ch, cancel: cancel}
+		list := src.Recent(firstPage)
+		history := make(chan []recorder.Summary, 2)
+		go func() {
+			defer close(history)
+			src.All(func(b []recorder.Summary) bool {
+				select {
+				case history <- slices.Clone(b):
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			})
+		}()
+		return exchangesLoadedMsg{list: list, ch: ch, cancel: cancel, history: history}
+	}
+}
+
+// waitForHistory receives the next batch of the history.
+func waitForHistory(ctx context.Context, ch <-chan []recorder.Summary) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case b, ok := <-ch:
+			return historyMsg{batch: b, done: !ok}
+		case <-ctx.Done():
+			return nil
+		}
 	}
 }
 

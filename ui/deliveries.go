@@ -21,10 +21,12 @@ type deliveriesScreen struct {
 	c    *common
 	keys keyMap
 
-	all    []row  // summaries, oldest first; full exchanges stay in the store
-	maxID  string // newest ID seen, to drop duplicates from the stream
-	failed int    // how many of all failed
-	intern map[string]string
+	all     []row  // summaries, oldest first; full exchanges stay in the store
+	maxID   string // newest ID seen, to drop duplicates from the stream
+	history <-chan []recorder.Summary
+	loading []row // the whole history as it arrives, oldest first; replaces all when complete
+	failed  int   // how many of all failed
+	intern  map[string]string
 
 	filter      filter
 	matches     []int32 // indices into all that match filter, ascending; unused when the filter is empty
@@ -51,7 +53,7 @@ func newDeliveriesScreen(c *common) deliveriesScreen {
 	return s
 }
 
-func (s deliveriesScreen) init() tea.Cmd { return loadExchanges(s.c.deps.Exchanges) }
+func (s deliveriesScreen) init() tea.Cmd { return loadExchanges(s.c.ctx, s.c.deps.Exchanges) }
 
 // stop ends the live subscription.
 func (s deliveriesScreen) stop() {
@@ -136,7 +138,8 @@ func (s *deliveriesScreen) add(ex *recorder.Exchange) {
 		return // already listed
 	}
 	s.maxID = ex.ID
-	s.all = append(s.all, s.toRow(ex))
+	sm := recorder.SummaryOf(ex)
+	s.all = append(s.all, s.toRow(&sm))
 	r := &s.all[len(s.all)-1]
 	if r.failed {
 		s.failed++
@@ -154,12 +157,12 @@ func (s *deliveriesScreen) add(ex *recorder.Exchange) {
 	s.cursor, s.offset = window(s.cursor, s.offset, s.listHeight(), s.rows())
 }
 
-// toRow summarises an exchange, sharing repeated strings.
-func (s *deliveriesScreen) toRow(ex *recorder.Exchange) row {
+// toRow keeps what the list shows of a summary, sharing repeated strings.
+func (s *deliveriesScreen) toRow(sm *recorder.Summary) row {
 	return row{
-		id: ex.ID, event: s.share(ex.Event), target: s.share(ex.Target),
-		start: ex.Start, duration: ex.Duration,
-		status: int32(ex.Status()), attempt: int32(ex.Attempt), failed: ex.Failed(),
+		id: sm.ID, event: s.share(sm.Event), target: s.share(sm.Target),
+		start: sm.Start, duration: sm.Duration,
+		status: int32(sm.Status), attempt: int32(sm.Attempt), failed: sm.Failed(),
 	}
 }
 
@@ -173,27 +176,73 @@ func (s *deliveriesScreen) share(v string) string {
 	return v
 }
 
-// load replaces the list with the recorded history (any order).
-func (s *deliveriesScreen) load(list []recorder.Exchange) {
-	s.all = make([]row, 0, len(list))
-	s.failed = 0
-	s.maxID = ""
+// load replaces the list with recorded summaries (any order).
+func (s *deliveriesScreen) load(list []recorder.Summary) {
+	all := make([]row, 0, len(list))
 	for i := range list {
 		if list[i].Kind == recorder.KindAPI {
 			continue
 		}
-		s.all = append(s.all, s.toRow(&list[i]))
-		if s.all[len(s.all)-1].failed {
+		all = append(all, s.toRow(&list[i]))
+	}
+	s.replace(all)
+	s.applyFilter(s.filter)
+}
+
+// replace makes rows (any order) the list and recounts.
+func (s *deliveriesScreen) replace(rows []row) {
+	if !slices.IsSortedFunc(rows, cmpRowID) {
+		slices.SortStableFunc(rows, cmpRowID)
+	}
+	rows = slices.CompactFunc(rows, func(a, b row) bool { return a.id == b.id })
+	s.all, s.failed, s.maxID = rows, 0, ""
+	for i := range rows {
+		if rows[i].failed {
 			s.failed++
 		}
 	}
-	if !slices.IsSortedFunc(s.all, cmpRowID) {
-		slices.SortStableFunc(s.all, cmpRowID)
+	if n := len(rows); n > 0 {
+		s.maxID = rows[n-1].id
 	}
-	if n := len(s.all); n > 0 {
-		s.maxID = s.all[n-1].id
+}
+
+// addHistory takes one batch of the whole history; at its end the history
+// becomes the list, with what arrived live meanwhile, and the selection
+// stays on the same exchange.
+func (s *deliveriesScreen) addHistory(msg historyMsg) {
+	for i := range msg.batch {
+		if msg.batch[i].Kind != recorder.KindAPI {
+			s.loading = append(s.loading, s.toRow(&msg.batch[i]))
+		}
 	}
-	s.applyFilter(s.filter)
+	if !msg.done {
+		return
+	}
+	s.history = nil
+	sel, hadSel := s.selectedID()
+	cursorRow := s.cursor - s.offset
+	last := ""
+	if n := len(s.loading); n > 0 {
+		last = s.loading[n-1].id
+	}
+	for _, r := range s.all { // the live ones, and any newer than the history's end
+		if r.id > last {
+			s.loading = append(s.loading, r)
+		}
+	}
+	rows := s.loading
+	s.loading = nil
+	s.replace(rows)
+	filter := s.filter
+	s.applyFilter(filter)
+	if hadSel && !s.detail {
+		for r := 0; r < s.rows(); r++ {
+			if s.all[s.at(r)].id == sel {
+				s.cursor, s.offset = window(r, r-cursorRow, s.listHeight(), s.rows())
+				break
+			}
+		}
+	}
 }
 
 func cmpRowID(a, b row) int { return strings.Compare(a.id, b.id) }
@@ -233,8 +282,15 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case exchangesLoadedMsg:
 		s.load(msg.list)
-		s.ch, s.cancel = msg.ch, msg.cancel
-		return s, waitForExchange(s.c.ctx, s.ch)
+		s.ch, s.cancel, s.history = msg.ch, msg.cancel, msg.history
+		return s, tea.Batch(waitForExchange(s.c.ctx, s.ch), waitForHistory(s.c.ctx, s.history))
+
+	case historyMsg:
+		s.addHistory(msg)
+		if msg.done {
+			return s, nil
+		}
+		return s, waitForHistory(s.c.ctx, s.history)
 
 	case exchangeRecordedMsg:
 		s.add(&msg.ex)

@@ -38,9 +38,14 @@ type PayloadBuilder interface {
 
 // ExchangeSource is the recorder's store as the UI sees it.
 type ExchangeSource interface {
-	// List returns every recorded exchange, in any order. The UI keeps a
-	// small summary of each and fetches the full one with Get when needed.
-	List() []recorder.Exchange
+	// Recent returns the summaries of up to n of the newest recorded
+	// deliveries, newest first: enough for the first screen.
+	Recent(n int) []recorder.Summary
+	// All calls fn with the summaries of every recorded delivery, oldest
+	// first, a batch at a time, until fn returns false. The UI fills its
+	// list from it in the background and fetches a full exchange with Get
+	// only when one is opened.
+	All(fn func([]recorder.Summary) bool) error
 	// Get returns one exchange by ID.
 	Get(id string) (recorder.Exchange, bool)
 	// Subscribe streams exchanges recorded from now on. cancel stops the

@@ -28,10 +28,42 @@ func newFakeSource(list ...recorder.Exchange) *fakeSource {
 	return &fakeSource{list: list, subs: map[int]chan recorder.Exchange{}}
 }
 
-func (f *fakeSource) List() []recorder.Exchange {
+// summaries summarises exchanges as the recorder does.
+func summaries(list []recorder.Exchange) []recorder.Summary {
+	out := make([]recorder.Summary, len(list))
+	for i := range list {
+		out[i] = recorder.SummaryOf(&list[i])
+	}
+	return out
+}
+
+// Recent and All summarise the exchanges as the recorder does
+// (recorder.SummaryOf); Recent keeps the last n recorded.
+func (f *fakeSource) Recent(n int) []recorder.Summary {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]recorder.Exchange(nil), f.list...)
+	var out []recorder.Summary
+	for i := len(f.list) - 1; i >= 0 && len(out) < n; i-- {
+		out = append(out, recorder.SummaryOf(&f.list[i]))
+	}
+	return out
+}
+
+func (f *fakeSource) All(fn func([]recorder.Summary) bool) error {
+	f.mu.Lock()
+	var out []recorder.Summary
+	for i := range f.list {
+		out = append(out, recorder.SummaryOf(&f.list[i]))
+	}
+	f.mu.Unlock()
+	for len(out) > 0 {
+		n := min(len(out), 3) // small batches, so the tests cross batch edges
+		if !fn(out[:n]) {
+			return nil
+		}
+		out = out[n:]
+	}
+	return nil
 }
 
 func (f *fakeSource) Subscribe() (<-chan recorder.Exchange, func()) {

@@ -65,7 +65,8 @@ func TestFilterMatch(t *testing.T) {
 			s := newTestDeliveries(0)
 			var got []string
 			for i := range all {
-				r := s.toRow(&all[i])
+				sm := recorder.SummaryOf(&all[i])
+				r := s.toRow(&sm)
 				if f.match(&r) {
 					got = append(got, all[i].ID)
 				}
@@ -85,7 +86,7 @@ func newTestDeliveries(n int) deliveriesScreen {
 	for i := range list {
 		list[i] = exchange(i+1, []string{"application_created", "customer_updated"}[i%2], []int{200, 500}[i%3%2], "{}")
 	}
-	s.load(list)
+	s.load(summaries(list))
 	s.updateKeys()
 	return s
 }
