@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -21,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/histogram"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
@@ -44,6 +46,15 @@ type triggerOptions struct {
 	// Filled by validate.
 	edits []fixtures.Edit
 }
+
+// Bounds of a trigger run: at most maxDeliveries in all (count x events x
+// targets), started at minRate to maxRate per second when --rate is set.
+// Beyond them an interval or a job index would overflow.
+const (
+	maxDeliveries = 1_000_000_000
+	minRate       = 0.001
+	maxRate       = 1_000_000
+)
 
 // validate checks every flag and argument; its errors are user mistakes.
 func (o *triggerOptions) validate() error {
@@ -76,12 +87,12 @@ func (o *triggerOptions) validate() error {
 		}
 	}
 	switch {
-	case o.count < 1:
-		return fmt.Errorf("--count %d: give 1 or more", o.count)
+	case o.count < 1 || o.count > maxDeliveries:
+		return fmt.Errorf("--count %d: give 1 to %d", o.count, maxDeliveries)
 	case o.concurrency < 1:
 		return fmt.Errorf("--concurrency %d: give 1 or more", o.concurrency)
-	case o.rate < 0:
-		return fmt.Errorf("--rate %g: give deliveries per second, 0 for no limit", o.rate)
+	case o.rate != 0 && !(o.rate >= minRate && o.rate <= maxRate): // also NaN
+		return fmt.Errorf("--rate %g: give deliveries per second from %g to %g, or 0 for no limit", o.rate, minRate, float64(maxRate))
 	}
 	return o.delivery.Validate()
 }
@@ -136,9 +147,9 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same bytes (default: random, printed)")
 	f.StringArrayVar(&o.sets, "set", nil, "set a payload field: PATH=VALUE (VALUE parsed as JSON when valid, else a string; +PATH creates the field); repeatable")
 	f.StringArrayVar(&o.unsets, "unset", nil, "remove a payload field by PATH; repeatable")
-	f.IntVar(&o.count, "count", 1, "send each event this many times")
+	f.IntVar(&o.count, "count", 1, "send each event this many times (at most 1000000000 deliveries in all)")
 	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
-	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second (0: no limit)")
+	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
 	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
 	o.delivery.AddFlags(f)
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
@@ -221,6 +232,10 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 			round = append(round, triggerJob{event: n, target: t, body: bodies[i]})
 		}
 	}
+	if o.count > maxDeliveries/len(round) {
+		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
+			o.count, len(round), int64(o.count)*int64(len(round)), maxDeliveries)
+	}
 	return deliverAll(ctx, sender, round, o.count*len(round), o, stdout, stderr)
 }
 
@@ -270,7 +285,7 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 					return
 				}
 				if interval > 0 {
-					if !sleepUntil(ctx, start.Add(time.Duration(i)*interval)) {
+					if !sleepUntil(ctx, start, startOffset(i, interval)) {
 						return
 					}
 				}
@@ -301,9 +316,18 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 	return p.finish(time.Since(start), ctx.Err() != nil)
 }
 
-// sleepUntil waits until t; false when ctx ended first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
+// startOffset is when job i starts at one job per interval, saturating
+// instead of overflowing (a slow rate over many jobs: it waits "forever").
+func startOffset(i int, interval time.Duration) time.Duration {
+	if i > 0 && interval > math.MaxInt64/time.Duration(i) {
+		return math.MaxInt64
+	}
+	return time.Duration(i) * interval
+}
+
+// sleepUntil waits until offset after start; false when ctx ended first.
+func sleepUntil(ctx context.Context, start time.Time, offset time.Duration) bool {
+	d := offset - time.Since(start)
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
@@ -330,8 +354,8 @@ type triggerPrinter struct {
 	out     *bufio.Writer
 	ok      int
 	failed  int
-	first   events.Result // the first failure, without its response
-	latency []time.Duration
+	first   events.Result       // the first failure, without its response
+	latency histogram.Histogram // fixed size, whatever the count
 	reasons map[string]int
 }
 
@@ -344,7 +368,6 @@ func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *
 		all:      o.jsonOut || o.count == 1 || !isTerminal(stdout),
 		progress: o.count > 1 && isTerminal(stderr),
 		reasons:  map[string]int{},
-		latency:  make([]time.Duration, 0, total),
 	}
 }
 
@@ -365,7 +388,7 @@ func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.latency = append(p.latency, r.Latency)
+	p.latency.Add(r.Latency)
 	if r.OK {
 		p.ok++
 	} else {
@@ -461,10 +484,9 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 	fmt.Fprintf(sum, "%d %s: %d delivered, %d failed (seed %d; repeat with --seed %d)\n",
 		n, plural(n, "delivery", "deliveries"), p.ok, p.failed, p.o.seed, p.o.seed)
 	if p.o.count > 1 && n > 0 {
-		sorted := append([]time.Duration(nil), p.latency...)
-		sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+		h := &p.latency
 		fmt.Fprintf(sum, "latency p50 %s  p90 %s  p99 %s  max %s; %.0f events/s over %s\n",
-			latency(pct(sorted, 50)), latency(pct(sorted, 90)), latency(pct(sorted, 99)), latency(sorted[len(sorted)-1]),
+			latency(h.Percentile(50)), latency(h.Percentile(90)), latency(h.Percentile(99)), latency(h.Max()),
 			float64(n)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 		if len(p.reasons) > 0 {
 			var parts []string
@@ -495,10 +517,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// pct is the p-th percentile of sorted (nearest rank).
-func pct(sorted []time.Duration, p int) time.Duration {
-	i := (len(sorted)*p + 99) / 100
-	return sorted[min(max(i-1, 0), len(sorted)-1)]
 }

@@ -64,7 +64,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Timeout, "timeout", DefaultTimeout, "deadline per attempt, connect and answer included (psbox's choice)")
 	fs.IntVar(&c.Retries, "retries", 0, "extra attempts after a failed one (network error, timeout, 429, 5xx)")
 	fs.StringVar(&c.RetryBackoff, "retry-backoff", "default", "waits between attempts: a duration (doubling to 30s), a list 1s,10s,1m, or default, standard-webhooks, none")
-	fs.BoolVar(&c.AllowPrivate, "allow-private", false, "allow link-local and cloud metadata destinations (169.254.0.0/16, fd00:ec2::254)")
+	fs.BoolVar(&c.AllowPrivate, "allow-private", false, "allow link-local and cloud metadata destinations (169.254.0.0/16, fe80::/10, fd00:ec2::254)")
 	fs.BoolVar(&c.InsecureTLS, "insecure", false, "skip TLS certificate verification (recorded on each attempt)")
 }
 

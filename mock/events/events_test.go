@@ -582,3 +582,28 @@ func TestResult_JSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip: %+v, want %+v", back, r)
 	}
 }
+
+// TestDialGuard_IPv6LinkLocal: fe80::/10 is the IPv6 link-local range, with
+// or without a zone; the guard refuses all of it like 169.254.0.0/16.
+func TestDialGuard_IPv6LinkLocal(t *testing.T) {
+	for addr, blocked := range map[string]bool{
+		"[fe80::1]:80":                 true,
+		"[fe80::1%lo]:80":              true,
+		"[fe80::a00:27ff:fe4e:66a1]:1": true,
+		"[febf:ffff::1]:80":            true,
+		"[fec0::1]:80":                 false,
+		"[fe7f::1]:80":                 false,
+	} {
+		err := dialGuard("tcp", addr, nil)
+		var be *blockedError
+		if got := errors.As(err, &be); got != blocked {
+			t.Errorf("dialGuard(%s) = %v, want blocked %v", addr, err, blocked)
+		}
+	}
+	// End to end: a delivery to a link-local target fails as blocked, before
+	// any packet leaves.
+	r := send(t, newTestSender(t, Options{}), "http://[fe80::1%25lo]:9/hook")
+	if r.OK || !strings.Contains(r.Err, "refuses to connect") {
+		t.Errorf("delivery to fe80::1 = ok %v, %s %q; want refused by the guard", r.OK, r.Reason, r.Err)
+	}
+}

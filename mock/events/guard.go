@@ -45,13 +45,16 @@ func (e *blockedError) Error() string {
 
 var (
 	linkLocal4  = netip.MustParsePrefix("169.254.0.0/16")
+	linkLocal6  = netip.MustParsePrefix("fe80::/10")
 	awsMetadata = netip.MustParseAddr("fd00:ec2::254")
 )
 
-// blockedAddr reports whether ip is a link-local or cloud metadata address.
+// blockedAddr reports whether ip is a link-local (169.254.0.0/16,
+// fe80::/10) or cloud metadata address. A zone (fe80::1%eth0) is dropped
+// first: netip never matches a zoned address against a prefix.
 func blockedAddr(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return linkLocal4.Contains(ip) || ip == awsMetadata
+	ip = ip.Unmap().WithZone("")
+	return linkLocal4.Contains(ip) || linkLocal6.Contains(ip) || ip == awsMetadata
 }
 
 // dialGuard is a net.Dialer Control function refusing blocked addresses. It
