@@ -22,11 +22,14 @@ import (
 
 // Defaults of `psbox serve`, psbox's choices.
 const (
-	defaultServeAddr  = "127.0.0.1:8484"
-	defaultPublicKey  = "pk_psbox_test"
-	defaultSecretKey  = "sk_psbox_test"
-	serveShutdownWait = 5 * time.Second
+	defaultServeAddr = "127.0.0.1:8484"
+	defaultPublicKey = "pk_psbox_test"
+	defaultSecretKey = "sk_psbox_test"
 )
+
+// serveShutdownWait is how long in-flight requests may finish after Ctrl-C
+// (a variable so that a test can cut one without waiting 5 s).
+var serveShutdownWait = 5 * time.Second
 
 // serveOptions are the flags of `psbox serve`.
 type serveOptions struct {
@@ -253,7 +256,10 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	case err := <-m.done:
 		m.done <- err // for Shutdown
 		m.Shutdown()
-		return errors.Join(fmt.Errorf("mock API stopped: %w", err), m.Store.Close())
+		if cerr := m.Store.Close(); cerr != nil {
+			return checkFailed("mock API stopped: %v; %v", err, cerr)
+		}
+		return checkFailed("mock API stopped: %v", err)
 	}
 	serr := m.Shutdown()
 	// The server is down, so no request changes the store any more: write
@@ -262,7 +268,7 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 		return checkFailed("%v", err)
 	}
 	if serr != nil {
-		return fmt.Errorf("mock API did not stop within %s; in-flight requests were cut off", serveShutdownWait)
+		return checkFailed("mock API did not stop within %s of Ctrl-C, so the requests still in flight were cut off (the subscriptions are saved)", serveShutdownWait)
 	}
 	fmt.Fprintln(out, "psbox: mock API stopped")
 	return nil
