@@ -296,7 +296,12 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err := requireJSON(r); err != nil {
 		return nil, err
 	}
-	if n := r.ContentLength; n >= 0 && n <= MaxRequestBytes {
+	if r.ContentLength > MaxRequestBytes {
+		// Announced too large: answer from the header, without waiting
+		// for a body psbox would refuse anyway.
+		return nil, decodeError(&http.MaxBytesError{Limit: MaxRequestBytes})
+	}
+	if n := r.ContentLength; n >= 0 {
 		// The server's body reader stops at Content-Length: read exactly
 		// that, into a buffer of that size.
 		b := make([]byte, n)

@@ -15,7 +15,9 @@ import (
 
 // Middleware records every request to next as a KindAPI Exchange. The first
 // recorder.MaxBodyBytes of the request body are read before next runs and
-// handed back to it in front of the rest, so next sees the whole body; the
+// handed back to it in front of the rest, so next sees the whole body (a
+// body announced larger than that is not waited for: what next reads of it
+// is kept, up to the same limit); the
 // response is captured through a ResponseWriter wrapper that still
 // supports http.Flusher and http.ResponseController.
 func Middleware(rec Recorder) func(http.Handler) http.Handler {
@@ -37,7 +39,16 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 					Headers: recorder.CloneHeaders(r.Header),
 				},
 			}
-			if r.Body != nil && r.Body != http.NoBody {
+			var tee *teeHead
+			switch {
+			case r.ContentLength > recorder.MaxBodyBytes:
+				// Announced over what is kept: the handler may refuse it from
+				// the header (413 at once), so keep what it reads instead
+				// of waiting for the body here.
+				tee = &teeHead{r: r.Body}
+				r = withBody(r, readCloser{tee, r.Body})
+				ex.Request.Truncated = true
+			case r.Body != nil && r.Body != http.NoBody:
 				head, err := io.ReadAll(io.LimitReader(r.Body, recorder.MaxBodyBytes+1))
 				rest := io.Reader(r.Body)
 				if err != nil {
@@ -46,7 +57,7 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 				n := min(len(head), recorder.MaxBodyBytes)
 				ex.Request.Body = recorder.Body(bytes.Clone(head[:n]))
 				ex.Request.Truncated = len(head) > recorder.MaxBodyBytes
-				r.Body = readCloser{io.MultiReader(bytes.NewReader(head), rest), r.Body}
+				r = withBody(r, readCloser{io.MultiReader(bytes.NewReader(head), rest), r.Body})
 			}
 			rw := &responseRecorder{ResponseWriter: w}
 			defer func() {
@@ -57,6 +68,9 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 					if p != nil {
 						status = http.StatusInternalServerError // what net/http's client sees: a cut connection
 					}
+				}
+				if tee != nil {
+					ex.Request.Body = recorder.Body(tee.head)
 				}
 				body, truncated := rw.c.body()
 				rw.c.release()
@@ -78,6 +92,30 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 			next.ServeHTTP(rw, r)
 		})
 	}
+}
+
+// withBody is a shallow copy of r reading body. The server's own request
+// keeps its own body: after the handler, net/http looks at it to decide
+// whether to drain what is left or to close the connection, and must not
+// wait for a large body the handler refused.
+func withBody(r *http.Request, body io.ReadCloser) *http.Request {
+	r = r.WithContext(r.Context())
+	r.Body = body
+	return r
+}
+
+// teeHead keeps the first recorder.MaxBodyBytes read through it.
+type teeHead struct {
+	r    io.Reader
+	head []byte
+}
+
+func (t *teeHead) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if keep := min(n, recorder.MaxBodyBytes-len(t.head)); keep > 0 {
+		t.head = append(t.head, p[:keep]...)
+	}
+	return n, err
 }
 
 type errReader struct{ err error }
