@@ -317,8 +317,15 @@ func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// decodeStrict decodes exactly one JSON value with no unknown fields.
+// decodeStrict decodes exactly one JSON value with no unknown fields,
+// field names in their exact case, each key once, and only valid UTF-8
+// (checkStrict).
 func decodeStrict(body []byte, dst any) error {
+	if json.Valid(body) {
+		if err := checkStrict(body, jsonFields(dst)); err != nil {
+			return err
+		}
+	} // else the decoder below words the syntax error
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
