@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +81,27 @@ func TestServe_AnnouncedTooLargeGets413AtOnce(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: the 413 took %s, want it at once", path, d)
 		}
+	}
+}
+
+// TestServe_CorruptLastJournalLineStops: a complete but unreadable last line
+// of webhooks.journal stops serve with the file and the line (exit 2), and
+// the journal is kept for the user to look at, as for any other line.
+func TestServe_CorruptLastJournalLineStops(t *testing.T) {
+	state := t.TempDir()
+	path := filepath.Join(state, mock.JournalFile)
+	content := `{"seq":1,"webhook":{"key":"whook_AAAAAAAAAAAAAA","target":"https://a.test","events":["application_created"],"archived":false,"created_at":1,"updated_at":1}}` + "\n" +
+		`{"seq":2,"webhook":{"key":"whook_BBBBBBBBBBBBBB","target":"https://b.test","events":["application_created"],"archived":false,"created_at":2,"updated_at":2}}` + "\n" +
+		`{"seq":3,"webhook":{"key":"whook_CC` + "\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, stderr := serveExit(t, "--addr", "127.0.0.1:0", "--state", state)
+	if c != 2 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "line 3") {
+		t.Errorf("exit %d, stderr %q; want 2 naming %s line 3", c, stderr, path)
+	}
+	assertOneSentence(t, stderr)
+	if b, err := os.ReadFile(path); err != nil || string(b) != content {
+		t.Errorf("the journal was changed or removed (%v)", err)
 	}
 }

@@ -277,8 +277,11 @@ func readSnapshot(path string) (*storeFile, error) {
 
 // load fills s from a snapshot and the journal's bytes: journal lines with
 // seq above the snapshot's are put by key, a new key going after the
-// others. A torn or unreadable last line was never acknowledged and is
-// ignored; an unreadable line before it is a *CorruptStoreError.
+// others. Only a torn tail is ignored: bytes after the last newline (a
+// write cut short, never acknowledged, as each change is written with its
+// newline in one write) or a last line of zero bytes (a write the
+// filesystem had sized but not filled when the machine stopped). Any other
+// unreadable line, the last included, is a *CorruptStoreError naming it.
 func (s *Store) load(snap *storeFile, jb []byte) error {
 	s.hooks, s.lines = nil, nil
 	s.index = make(map[string]int, len(snap.Webhooks))
@@ -305,8 +308,8 @@ func (s *Store) load(snap *storeFile, jb []byte) error {
 		}
 		rec, err := decodeJournalLine(jb[off : off+nl])
 		if err != nil {
-			if off+nl+1 == len(jb) {
-				break // unreadable last line
+			if off+nl+1 == len(jb) && allZero(jb[off:off+nl]) {
+				break // a zero-filled tail
 			}
 			return &CorruptStoreError{Path: s.jpath, Line: n, Err: err}
 		}
@@ -322,6 +325,11 @@ func (s *Store) load(snap *storeFile, jb []byte) error {
 		s.lines[i] = encodeHook(w)
 	}
 	return nil
+}
+
+// allZero reports whether b is all zero bytes (and not empty).
+func allZero(b []byte) bool {
+	return len(b) > 0 && len(bytes.Trim(b, "\x00")) == 0
 }
 
 func decodeJournalLine(b []byte) (journalLine, error) {
@@ -666,8 +674,7 @@ func (s *Store) undoLocked(c change) {
 }
 
 // startLocked opens the journal for appending and starts the flusher, at
-// the first mutation. A torn or unreadable last line OpenStore skipped is
-// cut off first, so that new lines do not follow it; if the journal grew
+// the first mutation. A torn tail OpenStore skipped is cut off first, so that new lines do not follow it; if the journal grew
 // since OpenStore, another psbox wrote it and it is left as it is.
 func (s *Store) startLocked() error {
 	f, err := os.OpenFile(s.jpath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)

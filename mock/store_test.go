@@ -489,8 +489,9 @@ func hookLine(seq int, key, target string) string {
 
 func TestStore_TornLastLineIgnoredAndCutBeforeAppending(t *testing.T) {
 	for name, tail := range map[string]string{
-		"no newline":          `{"seq":3,"webhook":{"key":"whook_CCCCCCC`,
-		"unreadable, newline": "\x00\x00\x00\n",
+		"no newline":           `{"seq":3,"webhook":{"key":"whook_CCCCCCC`,
+		"zero-filled, newline": "\x00\x00\x00\n",
+		"zero-filled":          "\x00\x00\x00\x00",
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
