@@ -319,3 +319,17 @@ func TestDeliveryFlags_SameOnEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// A destination psbox refuses is one class everywhere: the printed result
+// and the recorded exchange both say blocked_address, decided by the
+// error's type (recorder.Classify), not by its words.
+func TestDelivery_BlockedAddressIsOneClass(t *testing.T) {
+	state := t.TempDir()
+	code, out, stderr := runTriggerCmd(t, state, "application_created", "--to", "http://169.254.169.254/latest/meta-data/", "--json")
+	if code != 1 || !strings.Contains(out, `"reason":"blocked_address"`) {
+		t.Fatalf("exit %d, stdout %s stderr %s; want a blocked_address failure", code, out, stderr)
+	}
+	if ex := newestDelivery(t, state); ex.ErrorReason != recorder.ReasonBlocked {
+		t.Errorf("recorded reason %q, want %q", ex.ErrorReason, recorder.ReasonBlocked)
+	}
+}

@@ -126,23 +126,9 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 	return cmd
 }
 
-// parseEditFlags turns --set and --unset values into edits: every --set in
-// order, then every --unset. Errors are usage errors naming the argument.
+// parseEditFlags turns --set and --unset values into edits
+// (fixtures.ParseEdits); errors are usage errors naming the argument.
 func parseEditFlags(sets, unsets []string) ([]fixtures.Edit, error) {
-	edits := make([]fixtures.Edit, 0, len(sets)+len(unsets))
-	for _, s := range sets {
-		e, err := fixtures.ParseSet(s)
-		if err != nil {
-			return nil, asUsage(err)
-		}
-		edits = append(edits, e)
-	}
-	for _, u := range unsets {
-		e, err := fixtures.ParseUnset(u)
-		if err != nil {
-			return nil, asUsage(err)
-		}
-		edits = append(edits, e)
-	}
-	return edits, nil
+	edits, err := fixtures.ParseEdits(sets, unsets)
+	return edits, asUsage(err)
 }

@@ -66,21 +66,11 @@ func (o *triggerOptions) validate() error {
 			return fixtures.UnknownEventError(n)
 		}
 	}
-	o.edits = o.edits[:0]
-	for _, s := range o.sets {
-		e, err := fixtures.ParseSet(s)
-		if err != nil {
-			return err
-		}
-		o.edits = append(o.edits, e)
+	edits, err := fixtures.ParseEdits(o.sets, o.unsets)
+	if err != nil {
+		return err
 	}
-	for _, u := range o.unsets {
-		e, err := fixtures.ParseUnset(u)
-		if err != nil {
-			return err
-		}
-		o.edits = append(o.edits, e)
-	}
+	o.edits = edits
 	if o.to != "" {
 		if err := events.ValidateTarget(o.to); err != nil {
 			return fmt.Errorf("--to: %w", err)
@@ -145,8 +135,8 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 	f := cmd.Flags()
 	f.StringVar(&o.to, "to", "", "receiver URL (default: every active subscription of each event in <state>/webhooks.json)")
 	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same bytes (default: random, printed)")
-	f.StringArrayVar(&o.sets, "set", nil, "set a payload field: PATH=VALUE (VALUE parsed as JSON when valid, else a string; +PATH creates the field); repeatable")
-	f.StringArrayVar(&o.unsets, "unset", nil, "remove a payload field by PATH; repeatable")
+	f.StringArrayVar(&o.sets, "set", nil, editSetFlagHelp)
+	f.StringArrayVar(&o.unsets, "unset", nil, editUnsetFlagHelp)
 	f.IntVar(&o.count, "count", 1, "send each event this many times (at most 1000000000 deliveries in all)")
 	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
 	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
@@ -184,28 +174,30 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		bodies[i] = body
 	}
 
-	// Targets: --to, or each event's subscriptions.
-	targets := make([][]string, len(o.names))
-	if o.to != "" {
-		for i := range targets {
-			targets[i] = []string{o.to}
-		}
-	} else {
+	// Targets: --to, or each event's subscriptions (mock.Recipients).
+	var subs mock.Subscriptions
+	storePath := ""
+	if o.to == "" {
 		store, err := mock.OpenStore(g.state)
 		if err != nil {
 			return usageError("%v", err)
 		}
 		defer store.Close() // only read: writes nothing
-		for i, n := range o.names {
-			for _, w := range store.Subscribed(n) {
-				targets[i] = append(targets[i], w.Target)
-			}
-			if len(targets[i]) == 0 {
-				return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
-					`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,
-					store.Path(), n, n, defaultServeAddr)
-			}
+		subs, storePath = store, store.Path()
+	}
+	targets := make([][]string, len(o.names))
+	for i, n := range o.names {
+		t, err := mock.Recipients(subs, n, o.to, "")
+		var none mock.ErrNoSubscriptions
+		if errors.As(err, &none) {
+			return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
+				`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,
+				storePath, n, n, defaultServeAddr)
 		}
+		if err != nil {
+			return usageError("%v", err)
+		}
+		targets[i] = t
 	}
 
 	var wrap func(http.RoundTripper) http.RoundTripper

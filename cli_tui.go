@@ -302,21 +302,17 @@ func (d *tuiDeps) Fire(ctx context.Context, event string, seed int64, body []byt
 			return nil, err
 		}
 	}
-	var targets []string
-	for _, h := range d.hooks.Subscribed(event) {
-		targets = append(targets, h.Target)
+	// Who receives it is mock.Recipients' rule, with the target as the
+	// fallback when no webhook subscribes.
+	dispatch := &mock.Dispatcher{Subs: d.hooks, Sender: d.sender, Fallback: d.target}
+	results, err := dispatch.Deliver(ctx, event, body, "")
+	if err != nil {
+		return nil, err
 	}
-	if len(targets) == 0 {
-		targets = []string{d.target}
+	out := make([]ui.FireResult, len(results))
+	for i, r := range results {
+		out[i] = fireResult(r)
 	}
-	out := make([]ui.FireResult, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() {
-			out[i] = fireResult(d.sender.Send(ctx, events.Delivery{Event: event, Target: t, Body: body}))
-		})
-	}
-	wg.Wait()
 	return out, nil
 }
 

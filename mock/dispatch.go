@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"sync"
 
 	"github.com/psbox-dev/psbox/fixtures"
@@ -51,12 +49,43 @@ const maxFanOut = 8
 type Dispatcher struct {
 	Subs   Subscriptions
 	Sender *events.Sender
+	// Fallback receives an event no webhook subscribes to (the UI's
+	// target); empty, such an event is an ErrNoSubscriptions.
+	Fallback string
 }
 
-// Fire builds event from seed and edits and delivers it: to target when it
-// is not empty, else to every active subscription of the event (an
-// ErrNoSubscriptions when there is none). Results follow the subscriptions'
-// order. A *BadInputError means the input was wrong.
+// Recipients decides who receives event, the one place psbox decides it:
+// target when it is not empty (checked by events.ValidateTarget; a
+// *BadInputError when it is wrong), else every active webhook subscribed
+// to event, in the store's order, else fallback when it is not empty, else
+// an ErrNoSubscriptions. subs may be nil when a target is given.
+func Recipients(subs Subscriptions, event, target, fallback string) ([]string, error) {
+	if target != "" {
+		if err := events.ValidateTarget(target); err != nil {
+			return nil, &BadInputError{"target", err}
+		}
+		return []string{target}, nil
+	}
+	var targets []string
+	if subs != nil {
+		for _, w := range subs.Subscribed(event) {
+			if w.Matches(event) {
+				targets = append(targets, w.Target)
+			}
+		}
+	}
+	if len(targets) == 0 && fallback != "" {
+		targets = []string{fallback}
+	}
+	if len(targets) == 0 {
+		return nil, ErrNoSubscriptions{Event: event}
+	}
+	return targets, nil
+}
+
+// Fire builds event from seed and edits and delivers it to its Recipients.
+// Results follow the recipients' order. A *BadInputError means the input
+// was wrong.
 func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits []fixtures.Edit, target string) ([]events.Result, error) {
 	if _, ok := fixtures.Lookup(event); !ok {
 		return nil, &BadInputError{"event", fixtures.UnknownEventError(event)}
@@ -65,21 +94,15 @@ func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits [
 	if err != nil {
 		return nil, &BadInputError{"set", err}
 	}
-	var targets []string
-	if target != "" {
-		if err := events.ValidateTarget(target); err != nil {
-			return nil, &BadInputError{"target", err}
-		}
-		targets = []string{target}
-	} else if d.Subs != nil {
-		for _, w := range d.Subs.Subscribed(event) {
-			if w.Matches(event) {
-				targets = append(targets, w.Target)
-			}
-		}
-	}
-	if len(targets) == 0 {
-		return nil, ErrNoSubscriptions{Event: event}
+	return d.Deliver(ctx, event, body, target)
+}
+
+// Deliver sends body as event to its Recipients, at most maxFanOut at
+// once, and returns the results in the recipients' order.
+func (d *Dispatcher) Deliver(ctx context.Context, event string, body []byte, target string) ([]events.Result, error) {
+	targets, err := Recipients(d.Subs, event, target, d.Fallback)
+	if err != nil {
+		return nil, err
 	}
 	results := make([]events.Result, len(targets))
 	sem := make(chan struct{}, maxFanOut)
@@ -132,9 +155,9 @@ func (d *Dispatcher) Handler() http.Handler {
 			WriteError(w, http.StatusBadRequest, `invalid event: missing; send {"event": "application_created"}`)
 			return
 		}
-		edits, err := editsFrom(req.Set, req.Unset)
+		edits, err := fixtures.EditsFromJSON(req.Set, req.Unset)
 		if err != nil {
-			WriteError(w, http.StatusBadRequest, err.Error())
+			WriteError(w, http.StatusBadRequest, "invalid "+err.Error())
 			return
 		}
 		var seed int64
@@ -166,39 +189,6 @@ func (d *Dispatcher) Handler() http.Handler {
 		msg := fmt.Sprintf("%s sent to %d target(s), %d delivered, %d failed (seed %d)", req.Event, len(results), len(results)-failed, failed, seed)
 		WriteJSON(w, http.StatusOK, fireResponse{Seed: seed, Deliveries: results}, msg)
 	})
-}
-
-// editsFrom turns the request's set and unset into builder edits, in a
-// stable order (sorted paths). A path beginning with "+" creates the field.
-func editsFrom(set map[string]json.RawMessage, unset []string) ([]fixtures.Edit, error) {
-	paths := make([]string, 0, len(set))
-	for p := range set {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	var edits []fixtures.Edit
-	for _, p := range paths {
-		// Parse the path through ParseSet so path rules stay in one place;
-		// the value is already JSON.
-		e, err := fixtures.ParseSet(p + "=null")
-		if err != nil {
-			return nil, fmt.Errorf("invalid set: path %q: %v", p, err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(set[p]))
-		dec.UseNumber() // large integers stay exact
-		if err := dec.Decode(&e.Value); err != nil {
-			return nil, fmt.Errorf("invalid set: the value of %q is not JSON: %v", p, err)
-		}
-		edits = append(edits, e)
-	}
-	for _, p := range unset {
-		e, err := fixtures.ParseUnset(p)
-		if err != nil {
-			return nil, fmt.Errorf("invalid unset: %v", err)
-		}
-		edits = append(edits, e)
-	}
-	return edits, nil
 }
 
 // RandomSeed returns a non-negative random seed for a payload.

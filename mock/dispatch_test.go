@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -212,5 +213,53 @@ func TestDispatcher_Handler(t *testing.T) {
 	rr, env = postEvents(t, h, `{"event":"customer_deleted"}`)
 	if rr.Code != http.StatusConflict || !strings.Contains(env["message"].(string), "customer_deleted") {
 		t.Errorf("no subscription: answered %d %v, want 409 naming the event", rr.Code, env["message"])
+	}
+}
+
+// fixedSubs is a Subscriptions with fixed webhooks.
+type fixedSubs []Webhook
+
+func (f fixedSubs) Subscribed(event string) []Webhook {
+	var out []Webhook
+	for _, w := range f {
+		if w.Matches(event) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Recipients is the one rule of who receives an event.
+func TestRecipients(t *testing.T) {
+	subs := fixedSubs{
+		{Key: "whook_a", Target: "http://a.test/", Events: []string{"application_created"}},
+		{Key: "whook_b", Target: "http://b.test/", Events: []string{"application_created", "application_approved"}},
+		{Key: "whook_c", Target: "http://c.test/", Events: []string{"application_created"}, Archived: true},
+	}
+	for _, tc := range []struct {
+		name                    string
+		subs                    Subscriptions
+		event, target, fallback string
+		want                    []string
+		wantErr                 string
+	}{
+		{"explicit target wins over subscriptions", subs, "application_created", "http://t.test/", "http://f.test/", []string{"http://t.test/"}, ""},
+		{"every active subscription in order", subs, "application_created", "", "", []string{"http://a.test/", "http://b.test/"}, ""},
+		{"subscriptions win over the fallback", subs, "application_approved", "", "http://f.test/", []string{"http://b.test/"}, ""},
+		{"fallback when nobody subscribes", subs, "customer_created", "", "http://f.test/", []string{"http://f.test/"}, ""},
+		{"nobody and no fallback", subs, "customer_created", "", "", nil, "no active webhook subscribes to customer_created"},
+		{"no store, a target", nil, "customer_created", "http://t.test/", "", []string{"http://t.test/"}, ""},
+		{"bad target", subs, "application_created", "ftp://t.test/", "", nil, "http:// or https://"},
+	} {
+		got, err := Recipients(tc.subs, tc.event, tc.target, tc.fallback)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: err %v, want one saying %q", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, %v; want %v", tc.name, got, err, tc.want)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,9 +17,9 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
-
 	"github.com/psbox-dev/psbox/internal/atomicfile"
 	"github.com/psbox-dev/psbox/internal/jsonenc"
+	"github.com/psbox-dev/psbox/mock/events"
 )
 
 // StoreFile is the name of the subscription file inside the state folder.
@@ -59,25 +58,18 @@ func (e *CorruptStoreError) Error() string {
 
 func (e *CorruptStoreError) Unwrap() error { return e.Err }
 
-// ValidateTarget checks a webhook target: an absolute http or https URL with
-// a host and no user-info (credentials in URLs end up in logs).
+// ValidateTarget checks a webhook target with the one target check of
+// every delivery (events.ValidateTarget) and reports it as a FieldError
+// on "target".
 func ValidateTarget(s string) error {
-	const hint = "use an http or https URL such as https://example.com/webhooks"
-	if strings.TrimSpace(s) == "" {
-		return &FieldError{"target", "is empty; " + hint}
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return &FieldError{"target", fmt.Sprintf("%q is not a URL; %s", s, hint)}
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return &FieldError{"target", fmt.Sprintf("%q is not an http or https URL; %s", s, hint)}
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return &FieldError{"target", fmt.Sprintf("%q has no host; %s", s, hint)}
-	}
-	if u.User != nil {
-		return &FieldError{"target", fmt.Sprintf("%s carries user-info (user:password@); remove it and authenticate in your receiver another way", u.Redacted())}
+	var te *events.TargetError
+	if err := events.ValidateTarget(s); errors.As(err, &te) {
+		if te.URL == "" {
+			return &FieldError{"target", "is empty; give a URL like http://localhost:3000/webhooks"}
+		}
+		return &FieldError{"target", fmt.Sprintf("%q %s", te.URL, te.Problem)}
+	} else if err != nil {
+		return &FieldError{"target", err.Error()}
 	}
 	return nil
 }

@@ -29,7 +29,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/psbox-dev/psbox/recorder"
@@ -285,7 +284,8 @@ func (s *Sender) Send(ctx context.Context, d Delivery) Result {
 	}
 	res := Result{DeliveryID: d.ID, Event: d.Event, Target: d.Target}
 	if d.Target == "" {
-		res.Reason, res.Err = recorder.ReasonBlocked, ValidateTarget(d.Target).Error()
+		err := ValidateTarget(d.Target)
+		res.Reason, res.Err = recorder.Classify(err), err.Error()
 		return res
 	}
 	start := time.Now()
@@ -342,7 +342,7 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 	}
 	u, err := s.targets.get(d.Target)
 	if err != nil {
-		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
+		return attemptResult{reason: recorder.Classify(err), err: err.Error()}
 	}
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, "", bytes.NewReader(d.Body))
 	if err != nil {
@@ -426,38 +426,40 @@ func readBody(r io.Reader, size int64) ([]byte, bool, error) {
 	return b, true, err
 }
 
-// classify names a transport error's failure class and gives readable text.
+// classify names a transport error's failure class (recorder.Classify,
+// the one classification) and gives readable text. parent ending first
+// means psbox is stopping; actx's deadline passing is this attempt's
+// --timeout.
 func classify(parent, actx context.Context, err error, timeout time.Duration) (reason, text string) {
-	var (
-		blocked *blockedError
-		dnsErr  *net.DNSError
-		certErr *tls.CertificateVerificationError
-		recErr  tls.RecordHeaderError
-		alert   tls.AlertError
-		netErr  net.Error
-	)
-	switch {
-	case parent.Err() != nil:
+	if parent.Err() != nil {
 		return recorder.ReasonCanceled, "canceled: psbox was stopping"
-	case errors.As(err, &blocked):
-		return recorder.ReasonBlocked, blocked.Error()
-	case errors.Is(actx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
-		return recorder.ReasonTimeout, fmt.Sprintf("no complete answer within %s", timeout)
-	case errors.As(err, &dnsErr):
-		return recorder.ReasonDNS, fmt.Sprintf("host %q did not resolve", dnsErr.Name)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return recorder.ReasonRefused, "connection refused: is the receiver running?"
-	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alert),
-		strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
-		return recorder.ReasonTLS, "TLS failed: " + unwrapText(err)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return recorder.ReasonTimeout, "timed out: " + unwrapText(err)
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return recorder.ReasonReset, "the receiver closed the connection before answering in full"
-	default:
-		return recorder.ReasonNetwork, unwrapText(err)
 	}
+	var blocked recorder.Blocker
+	if errors.As(err, &blocked) && blocked.Blocked() {
+		return recorder.ReasonBlocked, blocked.Error()
+	}
+	if errors.Is(actx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return recorder.ReasonTimeout, fmt.Sprintf("no complete answer within %s", timeout)
+	}
+	reason = recorder.Classify(err)
+	var dnsErr *net.DNSError
+	switch reason {
+	case recorder.ReasonDNS:
+		if errors.As(err, &dnsErr) {
+			return reason, fmt.Sprintf("host %q did not resolve", dnsErr.Name)
+		}
+	case recorder.ReasonRefused:
+		return reason, "connection refused: is the receiver running?"
+	case recorder.ReasonTLS:
+		return reason, "TLS failed: " + unwrapText(err)
+	case recorder.ReasonTimeout:
+		return reason, "timed out: " + unwrapText(err)
+	case recorder.ReasonReset:
+		return reason, "the receiver closed the connection before answering in full"
+	case recorder.ReasonCanceled:
+		return recorder.ReasonNetwork, unwrapText(err) // canceled by something other than psbox stopping
+	}
+	return reason, unwrapText(err)
 }
 
 // unwrapText drops the `Post "URL": ` prefix url.Error adds.

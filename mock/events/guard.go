@@ -5,39 +5,78 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strings"
 	"syscall"
 )
 
 // ValidateTarget checks a delivery URL: http or https, a host, and no
-// user-info (credentials belong in a header, not in the URL).
+// user-info (credentials belong in a header, not in the URL, where they
+// end up in logs). It is the one check of a target, used by every command
+// flag (--to, --target), by the mock API's webhook create and update, and
+// by POST /_psbox/events. Its error is a *TargetError.
 func ValidateTarget(raw string) error {
 	_, err := parseTarget(raw)
 	return err
 }
 
+// TargetError is a target URL psbox refuses. Its text is one sentence
+// naming the URL (without any password) and giving the fix.
+type TargetError struct {
+	URL     string // as given, user-info removed
+	Problem string // e.g. "must start with http:// or https://"
+}
+
+const targetExample = "give one like http://localhost:3000/webhooks"
+
+// Blocked marks the error as psbox's refusal (recorder.ReasonBlocked).
+func (e *TargetError) Blocked() bool { return true }
+
+func (e *TargetError) Error() string {
+	if e.URL == "" {
+		return "the target URL is empty; " + targetExample
+	}
+	return fmt.Sprintf("target %q %s", e.URL, e.Problem)
+}
+
 // parseTarget parses raw and checks it as ValidateTarget does.
 func parseTarget(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, fmt.Errorf("the target URL is empty; give one like http://localhost:3000/webhooks")
+	if strings.TrimSpace(raw) == "" {
+		return nil, &TargetError{}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("target %q is not a valid URL; give one like http://localhost:3000/webhooks", raw)
+		return nil, &TargetError{URL: withoutUserinfo(raw), Problem: "is not a valid URL; " + targetExample}
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("target %q carries user-info (name:password@), which psbox refuses; send credentials with --header 'Authorization: ...' instead", u.Redacted())
+		return nil, &TargetError{URL: u.Redacted(), Problem: "carries user-info (name:password@), which psbox refuses; send credentials in a header instead (--header 'Authorization: ...')"}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("target %q must start with http:// or https://, e.g. http://localhost:3000/webhooks", raw)
+		return nil, &TargetError{URL: raw, Problem: "must start with http:// or https://; " + targetExample}
 	}
 	if u.Hostname() == "" {
-		return nil, fmt.Errorf("target %q has no host; give one like http://localhost:3000/webhooks", raw)
+		return nil, &TargetError{URL: raw, Problem: "has no host; " + targetExample}
 	}
 	return u, nil
 }
 
+// withoutUserinfo drops anything between "://" and an "@" from a URL that
+// did not parse, so an error never repeats a password.
+func withoutUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		return scheme + "://" + rest[at+1:]
+	}
+	return raw
+}
+
 // blockedError is a dial refused by the destination guard.
 type blockedError struct{ addr string }
+
+// Blocked marks the error as psbox's refusal (recorder.ReasonBlocked).
+func (e *blockedError) Blocked() bool { return true }
 
 func (e *blockedError) Error() string {
 	return fmt.Sprintf("psbox refuses to connect to %s (a link-local or cloud metadata address); pass --allow-private to allow it", e.addr)

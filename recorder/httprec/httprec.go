@@ -12,18 +12,12 @@ package httprec
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/psbox-dev/psbox/recorder"
@@ -34,53 +28,6 @@ type Recorder interface {
 	Append(recorder.Exchange) (recorder.Exchange, error)
 }
 
-// Classify names the class of a transport error with one of the
-// recorder.Reason* constants ("" for nil).
-func Classify(err error) string {
-	if err == nil {
-		return ""
-	}
-	var (
-		dnsErr    *net.DNSError
-		netErr    net.Error
-		certErr   *tls.CertificateVerificationError
-		recErr    tls.RecordHeaderError
-		alertErr  tls.AlertError
-		unkAuth   x509.UnknownAuthorityError
-		hostErr   x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		echReject *tls.ECHRejectionError
-	)
-	var blocked interface{ Blocked() bool }
-	switch {
-	case errors.As(err, &blocked) && blocked.Blocked(),
-		strings.Contains(err.Error(), "psbox refuses to connect"):
-		return recorder.ReasonBlocked
-	case errors.Is(err, context.Canceled):
-		return recorder.ReasonCanceled
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
-		return recorder.ReasonTimeout
-	case errors.As(err, &dnsErr):
-		if dnsErr.IsTimeout {
-			return recorder.ReasonTimeout
-		}
-		return recorder.ReasonDNS
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return recorder.ReasonRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return recorder.ReasonReset
-	case errors.As(err, &certErr), errors.As(err, &recErr), errors.As(err, &alertErr),
-		errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &invalid), errors.As(err, &echReject):
-		return recorder.ReasonTLS
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return recorder.ReasonTimeout
-	case strings.Contains(err.Error(), "tls: "), strings.Contains(err.Error(), "x509: "):
-		return recorder.ReasonTLS
-	}
-	return recorder.ReasonNetwork
-}
-
 // classifyCtx prefers what the request's context says: a client timeout
 // surfaces from the transport as a plain "request canceled".
 func classifyCtx(ctx context.Context, err error) string {
@@ -88,7 +35,7 @@ func classifyCtx(ctx context.Context, err error) string {
 		if errors.Is(cerr, context.DeadlineExceeded) || errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 			return recorder.ReasonTimeout
 		}
-		if c := Classify(context.Cause(ctx)); c != recorder.ReasonNetwork {
+		if c := recorder.Classify(context.Cause(ctx)); c != recorder.ReasonNetwork {
 			return c
 		}
 		return recorder.ReasonCanceled
@@ -96,7 +43,7 @@ func classifyCtx(ctx context.Context, err error) string {
 	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
 		return recorder.ReasonTimeout // http.Client.Timeout may cancel a moment before ctx says so
 	}
-	return Classify(err)
+	return recorder.Classify(err)
 }
 
 // Transport returns a RoundTripper that sends through base (nil means

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -221,23 +220,6 @@ func TestTransport_ErrorsAreClassified(t *testing.T) {
 				t.Fatalf("got reason %q (want %q), response %v, error %q, delivery %q", ex.ErrorReason, tc.reason, ex.Response, ex.Error, ex.DeliveryID)
 			}
 		})
-	}
-}
-
-func TestClassify(t *testing.T) {
-	cases := map[error]string{
-		nil:                                "",
-		context.Canceled:                   recorder.ReasonCanceled,
-		context.DeadlineExceeded:           recorder.ReasonTimeout,
-		&net.DNSError{Err: "no such host"}: recorder.ReasonDNS,
-		io.ErrUnexpectedEOF:                recorder.ReasonReset,
-		errors.New("tls: bad certificate"): recorder.ReasonTLS,
-		errors.New("something else broke"): recorder.ReasonNetwork,
-	}
-	for err, want := range cases {
-		if got := Classify(err); got != want {
-			t.Errorf("Classify(%v) = %q, want %q", err, got, want)
-		}
 	}
 }
 
