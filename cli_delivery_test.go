@@ -225,7 +225,7 @@ func TestDeliveryFlags_EverySenderPassesAStrictReceiver(t *testing.T) {
 				t.Fatal(err)
 			}
 			ex, _ := sess.rec.Get(sess.rec.List(recorder.Filter{DeliveryID: res[0].DeliveryID, Limit: 1})[0].ID)
-			rr, err := sess.deps.Replay(t.Context(), ex.ID)
+			rr, err := sess.deps.Replay(t.Context(), ex)
 			if err != nil || rr.OK != signed {
 				t.Fatalf("signed=%v: Replay = %+v, %v", signed, rr, err)
 			}

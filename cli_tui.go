@@ -139,7 +139,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 		Context:   uiCtx,
 		Firer:     d,
 		Builder:   d,
-		Exchanges: d,
+		Exchanges: recorder.NewLogView(sess.rec),
 		Replayer:  d,
 		Webhooks:  webhookAdapter{api.Store},
 		Clipboard: d,
@@ -322,26 +322,13 @@ func fireResult(r events.Result) ui.FireResult {
 }
 
 // Replay sends a recorded delivery's body again to the same target.
-func (d *tuiDeps) Replay(ctx context.Context, id string) (ui.FireResult, error) {
-	ex, ok := d.rec.Get(id)
-	if !ok {
-		return ui.FireResult{}, fmt.Errorf("exchange %s is not in the delivery log", id)
+func (d *tuiDeps) Replay(ctx context.Context, ex recorder.Exchange) (ui.FireResult, error) {
+	if ex.Kind == recorder.KindAPI {
+		return ui.FireResult{}, fmt.Errorf("exchange %s is a call to the mock API, not a delivery: only deliveries can be replayed", ex.ID)
 	}
 	r := d.sender.Send(ctx, events.Delivery{Event: ex.Event, Target: ex.Target, Body: ex.Request.Body, ReplayOf: ex.DeliveryID})
 	return fireResult(r), nil
 }
-
-func (d *tuiDeps) Recent(n int) []recorder.Summary {
-	return d.rec.Summaries(recorder.Filter{Kind: recorder.KindDelivery, Limit: n})
-}
-
-func (d *tuiDeps) All(fn func([]recorder.Summary) bool) error {
-	return d.rec.EachSummary(recorder.Filter{Kind: recorder.KindDelivery}, 8192, fn)
-}
-
-func (d *tuiDeps) Get(id string) (recorder.Exchange, bool) { return d.rec.Get(id) }
-
-func (d *tuiDeps) Subscribe() (<-chan recorder.Exchange, func()) { return d.rec.Subscribe() }
 
 func toUIWebhook(w mock.Webhook) ui.Webhook {
 	return ui.Webhook{Key: w.Key, Target: w.Target, Events: w.Events, Archived: w.Archived, CreatedAt: time.UnixMilli(w.CreatedAt)}

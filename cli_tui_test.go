@@ -98,15 +98,17 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 	defer sender.Close()
 	d := &tuiDeps{rec: rec, hooks: hooks, sender: sender, target: target.URL}
 
-	ch, cancel := d.Subscribe()
-	defer cancel()
 	ctx := context.Background()
+	fctx, stop := context.WithCancel(ctx)
+	defer stop()
+	view := recorder.NewLogView(rec)
+	ch := &followed{t: t, log: view, ch: view.Follow(fctx)}
 
 	res, err := d.Fire(ctx, "application_created", 7, nil)
 	if err != nil || len(res) != 1 || !res[0].OK || res[0].Target != target.URL {
 		t.Fatalf("Fire = %+v, %v; want one delivery to the target", res, err)
 	}
-	ex := next(t, ch)
+	ex := ch.next()
 	want, _ := d.Build("application_created", 7)
 	if ex.Event != "application_created" || !bytes.Equal(ex.Request.Body, want) || ex.Status() != 200 {
 		t.Errorf("recorded %s %d %q; want the seed-7 payload answered 200", ex.Event, ex.Status(), ex.Request.Body)
@@ -123,38 +125,52 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 	if err != nil || len(res) != 1 || res[0].Target != hooked.URL {
 		t.Fatalf("Fire = %+v, %v; want one delivery to the subscribed webhook", res, err)
 	}
-	if ex2 := next(t, ch); string(ex2.Request.Body) != `{"edited":true}` {
+	if ex2 := ch.next(); string(ex2.Request.Body) != `{"edited":true}` {
 		t.Errorf("sent %q, want the edited body as is", ex2.Request.Body)
 	}
 
-	r, err := d.Replay(ctx, ex.ID)
+	r, err := d.Replay(ctx, ex)
 	if err != nil || !r.OK {
 		t.Fatalf("Replay = %+v, %v", r, err)
 	}
-	if ex3 := next(t, ch); ex3.ReplayOf != ex.DeliveryID || !bytes.Equal(ex3.Request.Body, ex.Request.Body) {
+	if ex3 := ch.next(); ex3.ReplayOf != ex.DeliveryID || !bytes.Equal(ex3.Request.Body, ex.Request.Body) {
 		t.Errorf("replay recorded replay_of %q body %q; want %q and the same body", ex3.ReplayOf, ex3.Request.Body, ex.DeliveryID)
 	}
-	if n := len(d.Recent(2)); n != 2 {
+	if n := len(view.Recent(2)); n != 2 {
 		t.Errorf("Recent(2) has %d summaries, want 2", n)
 	}
-	var all []recorder.Summary
-	if err := d.All(func(b []recorder.Summary) bool { all = append(all, b...); return true }); err != nil || len(all) != 3 {
-		t.Errorf("All gave %d summaries (%v), want 3", len(all), err)
-	}
-	if len(all) == 3 && (all[0].ID >= all[2].ID || all[2].ReplayOf != ex.DeliveryID) {
-		t.Errorf("All is not oldest first, ending with the replay: %+v", all)
+	if ch.seen != 3 {
+		t.Errorf("followed %d exchanges, want 3", ch.seen)
 	}
 }
 
-func next(t *testing.T, ch <-chan recorder.Exchange) recorder.Exchange {
-	t.Helper()
-	select {
-	case ex := <-ch:
-		return ex
-	case <-time.After(5 * time.Second):
-		t.Fatal("no exchange recorded within 5s")
+// followed reads what a LogView streams, one full exchange at a time.
+type followed struct {
+	t       *testing.T
+	log     *recorder.LogView
+	ch      <-chan recorder.Batch
+	pending []recorder.Summary
+	seen    int
+}
+
+func (f *followed) next() recorder.Exchange {
+	f.t.Helper()
+	for len(f.pending) == 0 {
+		select {
+		case b := <-f.ch:
+			f.pending = b.Summaries
+		case <-time.After(5 * time.Second):
+			f.t.Fatal("no exchange followed within 5s")
+		}
 	}
-	return recorder.Exchange{}
+	sm := f.pending[0]
+	f.pending = f.pending[1:]
+	f.seen++
+	ex, ok := f.log.Get(sm.ID)
+	if !ok {
+		f.t.Fatalf("exchange %s followed but not found", sm.ID)
+	}
+	return ex
 }
 
 func TestTUIDeps_EditorRoundTrip(t *testing.T) {

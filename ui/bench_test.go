@@ -33,7 +33,7 @@ func realisticExchanges(n int) []recorder.Exchange {
 func loadedModel(b testing.TB, list []recorder.Exchange, w, h int) Model {
 	var m tea.Model = New(Options{Context: context.Background()})
 	m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m, _ = m.Update(exchangesLoadedMsg{list: summaries(list)})
+	m, _ = m.Update(followed(list...))
 	m, _ = m.Update(press("3"))
 	return m.(Model)
 }
@@ -66,7 +66,7 @@ func BenchmarkDeliveriesLiveAppend(b *testing.B) {
 		i++
 		extra.ID = fmt.Sprintf("ex_%08d", i)
 		var tm tea.Model
-		tm, _ = m.Update(exchangeRecordedMsg{extra})
+		tm, _ = m.Update(followed(extra))
 		m = tm.(Model)
 		_ = m.View()
 	}
@@ -104,5 +104,33 @@ func BenchmarkDeliveriesHeap100k(b *testing.B) {
 			b.Errorf("heap in use %.0f MB with 100,000 exchanges, over the 200 MB bar", total)
 		}
 		runtime.KeepAlive(m)
+	}
+}
+
+// BenchmarkDeliveriesFollow1M: with 1,000,000 exchanges listed, one frame
+// after a 100 ms poll brought 1,000 more (the log growing by 10,000 a
+// second): Update with the batch, then View. Reports the frame time.
+func BenchmarkDeliveriesFollow1M(b *testing.B) {
+	list := realisticExchanges(1000)
+	sums := make([]recorder.Summary, 0, 1_000_000)
+	for i := range 1_000_000 {
+		sm := recorder.SummaryOf(&list[i%len(list)])
+		sm.ID = fmt.Sprintf("ex_%08d", i)
+		sums = append(sums, sm)
+	}
+	var m tea.Model = New(Options{Context: context.Background()})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
+	m, _ = m.Update(press("3"))
+	for lo := 0; lo < len(sums); lo += 4096 {
+		m, _ = m.Update(exchangesFollowedMsg{batch: recorder.Batch{Summaries: sums[lo:min(lo+4096, len(sums))]}})
+	}
+	m, _ = m.Update(press("j")) // away from the top: "N new ↑"
+	batch := recorder.Batch{Summaries: sums[:1000]}
+	for b.Loop() {
+		m, _ = m.Update(exchangesFollowedMsg{batch: batch})
+		_ = m.View()
+	}
+	if n := len(m.(Model).deliveries.all); n < 1_000_000 {
+		b.Fatalf("%d rows", n)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os/exec"
-	"slices"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -41,26 +40,17 @@ type eventFiredMsg struct {
 	results []FireResult
 }
 
-// exchangesLoadedMsg carries the newest of the recorded history (a
-// screenful), the live stream, and the stream of the whole history that
-// fills the list behind it.
-type exchangesLoadedMsg struct {
-	list    []recorder.Summary
-	ch      <-chan recorder.Exchange
-	cancel  func()
-	history <-chan []recorder.Summary
+// exchangesFirstPageMsg carries the newest exchanges, newest first, for
+// the first screen while the whole log is read.
+type exchangesFirstPageMsg struct{ list []recorder.Summary }
+
+// exchangesFollowedMsg carries the next summaries read from the log.
+type exchangesFollowedMsg struct {
+	batch recorder.Batch
+	ch    <-chan recorder.Batch
 }
 
-// historyMsg is one batch of the whole history, oldest first; done when
-// the history stream has ended.
-type historyMsg struct {
-	batch []recorder.Summary
-	done  bool
-}
-
-type exchangeRecordedMsg struct{ ex recorder.Exchange }
-
-// exchangeStreamEndedMsg: the subscription channel was closed.
+// exchangeStreamEndedMsg: the log is no longer followed.
 type exchangeStreamEndedMsg struct{}
 
 // exchangeLoadedMsg carries one full exchange for the detail view.
@@ -141,97 +131,73 @@ func fireEvent(ctx context.Context, f EventFirer, event string, seed int64, body
 	}
 }
 
-// firstPage is how many of the newest summaries the first frame asks for.
+// firstPage is how many of the newest summaries the first frame shows.
 const firstPage = 500
 
-// loadExchanges subscribes first, then reads the newest page, so nothing
-// recorded in between is lost (duplicates are dropped by ID on arrival),
-// then starts reading the whole history in the background.
-func loadExchanges(ctx context.Context, src ExchangeSource) tea.Cmd {
-	return func() tea.Msg {
-		if src == nil {
-			return exchangesLoadedMsg{}
-		}
-		ch, cancel := src.Subscribe()
-		list := src.Recent(firstPage)
-		history := make(chan []recorder.Summary, 2)
-		go func() {
-			defer close(history)
-			src.All(func(b []recorder.Summary) bool {
-				select {
-				case history <- slices.Clone(b):
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			})
-		}()
-		return exchangesLoadedMsg{list: list, ch: ch, cancel: cancel, history: history}
-	}
-}
-
-// waitForHistory receives the next batch of the history.
-func waitForHistory(ctx context.Context, ch <-chan []recorder.Summary) tea.Cmd {
-	if ch == nil {
+// loadFirstPage reads the newest exchanges from the end of the log.
+func loadFirstPage(src ExchangeSource) tea.Cmd {
+	if src == nil {
 		return nil
 	}
-	return func() tea.Msg {
-		select {
-		case b, ok := <-ch:
-			return historyMsg{batch: b, done: !ok}
-		case <-ctx.Done():
-			return nil
-		}
-	}
+	return func() tea.Msg { return exchangesFirstPageMsg{src.Recent(firstPage)} }
 }
 
-// waitForExchange blocks for one exchange; Update issues it again after
-// each arrival, so the stream re-arms itself.
-func waitForExchange(ctx context.Context, ch <-chan recorder.Exchange) tea.Cmd {
-	if ch == nil {
+// followExchanges starts following the log.
+func followExchanges(ctx context.Context, src ExchangeSource) tea.Cmd {
+	if src == nil {
 		return nil
 	}
+	return waitForExchanges(src.Follow(ctx))
+}
+
+// waitForExchanges blocks for the next batch; Update issues it again after
+// each one, so the stream re-arms itself.
+func waitForExchanges(ch <-chan recorder.Batch) tea.Cmd {
 	return func() tea.Msg {
-		select {
-		case ex, ok := <-ch:
-			if !ok {
-				return exchangeStreamEndedMsg{}
-			}
-			return exchangeRecordedMsg{ex}
-		case <-ctx.Done():
-			return nil
+		b, ok := <-ch
+		if !ok {
+			return exchangeStreamEndedMsg{}
 		}
+		return exchangesFollowedMsg{b, ch}
 	}
 }
 
-func replayExchange(ctx context.Context, r Replayer, id string) tea.Cmd {
+func replayExchange(ctx context.Context, src ExchangeSource, r Replayer, sum recorder.Summary) tea.Cmd {
 	return func() tea.Msg {
-		if r == nil {
+		if r == nil || src == nil {
 			return errMsg{errors.New("replay is not available here")}
 		}
-		res, err := r.Replay(ctx, id)
+		ex, ok := src.Get(sum.ID)
+		if !ok {
+			return errMsg{gone(sum.ID)}
+		}
+		res, err := r.Replay(ctx, ex)
 		if err != nil {
 			return errMsg{err}
 		}
-		return exchangeReplayedMsg{id: id, result: res}
+		return exchangeReplayedMsg{id: sum.ID, result: res}
 	}
 }
 
-func loadExchange(src ExchangeSource, id string) tea.Cmd {
+func gone(id string) error {
+	return errors.New("exchange " + id + " is no longer in the delivery log (pruned or rewritten)")
+}
+
+func loadExchange(src ExchangeSource, sum recorder.Summary) tea.Cmd {
 	return func() tea.Msg {
 		if src == nil {
 			return errMsg{errors.New("no recorder available")}
 		}
-		ex, ok := src.Get(id)
+		ex, ok := src.Get(sum.ID)
 		if !ok {
-			return errMsg{errors.New("exchange " + id + " is no longer in the recorder")}
+			return errMsg{gone(sum.ID)}
 		}
 		return exchangeLoadedMsg{ex}
 	}
 }
 
-// copyPayload copies the request body of exchange id.
-func copyPayload(src ExchangeSource, c Clipboard, id string) tea.Cmd {
+// copyPayload copies the request body of the exchange.
+func copyPayload(src ExchangeSource, c Clipboard, sum recorder.Summary) tea.Cmd {
 	return func() tea.Msg {
 		if c == nil {
 			return errMsg{errors.New("no clipboard available: open the detail and select the text with the mouse")}
@@ -239,9 +205,9 @@ func copyPayload(src ExchangeSource, c Clipboard, id string) tea.Cmd {
 		if src == nil {
 			return errMsg{errors.New("no recorder available")}
 		}
-		ex, ok := src.Get(id)
+		ex, ok := src.Get(sum.ID)
 		if !ok {
-			return errMsg{errors.New("exchange " + id + " is no longer in the recorder")}
+			return errMsg{gone(sum.ID)}
 		}
 		text := string(ex.Request.Body)
 		if err := c.Copy(text); err != nil {

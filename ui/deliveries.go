@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -14,52 +14,55 @@ import (
 	"github.com/psbox-dev/psbox/recorder"
 )
 
-// deliveriesScreen is the live list of delivery attempts, newest first, and
-// the detail of one. The list is virtualized: View renders only the rows on
-// screen, and new exchanges are appended in O(1).
+// deliveriesScreen is a live view of the delivery log, newest first, and
+// the detail of one exchange: every record any psbox process appends
+// (deliveries, mock API calls, replays) in log order. The list is
+// virtualized: View renders only the rows on screen, and new exchanges are
+// appended in O(1).
 type deliveriesScreen struct {
 	c    *common
 	keys keyMap
 
-	all     []row  // summaries, oldest first; full exchanges stay in the store
-	maxID   string // newest ID seen, to drop duplicates from the stream
-	history <-chan []recorder.Summary
-	loading []row // the whole history as it arrives, oldest first; replaces all when complete
-	failed  int   // how many of all failed
-	intern  map[string]string
+	all    []row // summaries in log order; full exchanges stay in the log
+	failed int   // how many of all failed
+	intern map[string]string
+
+	// Until the whole log has been read, all holds the newest page (from
+	// the end of the log) and the history builds up in loading.
+	caughtUp bool
+	loading  []row
 
 	filter      filter
+	before      filter  // the filter when typing began, for esc
 	matches     []int32 // indices into all that match filter, ascending; unused when the filter is empty
 	filterInput lineInput
 	filtering   bool
 
 	cursor, offset int // rows, 0 = newest
+	unseen         int // rows added above the cursor since it left the top
 
-	detail   bool
-	detailID string
-	detailEx *recorder.Exchange // nil until loaded
-	vp       viewport.Model
+	detail    bool
+	detailID  string
+	detailSum recorder.Summary
+	detailEx  *recorder.Exchange // nil until loaded
+	vp        viewport.Model
 
-	ch     <-chan recorder.Exchange
-	cancel func()
+	followCtx context.Context // following the log ends with it (stop)
+	stop      context.CancelFunc
 
 	width, height int
 }
 
 func newDeliveriesScreen(c *common) deliveriesScreen {
-	ti := newLineInput(c.styles, "/", "event name, failed, ok, 2xx, 4xx, 5xx", 100)
+	ti := newLineInput(c.styles, "/", "event, target, id, 503, 5xx, failed, refused, timeout, api", 100)
 	s := deliveriesScreen{c: c, keys: defaultKeyMap(), filterInput: ti, vp: viewport.New(40, 10), intern: map[string]string{}}
+	s.followCtx, s.stop = context.WithCancel(c.ctx)
 	s.updateKeys()
 	return s
 }
 
-func (s deliveriesScreen) init() tea.Cmd { return loadExchanges(s.c.ctx, s.c.deps.Exchanges) }
-
-// stop ends the live subscription.
-func (s deliveriesScreen) stop() {
-	if s.cancel != nil {
-		s.cancel()
-	}
+func (s deliveriesScreen) init() tea.Cmd {
+	return tea.Batch(loadFirstPage(s.c.deps.Exchanges), followExchanges(s.followCtx, s.c.deps.Exchanges))
 }
 
 func (s deliveriesScreen) capturing() bool { return s.filtering }
@@ -130,16 +133,8 @@ func (s *deliveriesScreen) SetSize(w, h int) {
 
 // add appends one exchange, keeping the selection on the same exchange
 // unless it was on the newest (then it follows the newest).
-func (s *deliveriesScreen) add(ex *recorder.Exchange) {
-	if ex.Kind == recorder.KindAPI {
-		return // the list is about deliveries; API calls are in `psbox deliveries`
-	}
-	if ex.ID != "" && s.maxID != "" && ex.ID <= s.maxID {
-		return // already listed
-	}
-	s.maxID = ex.ID
-	sm := recorder.SummaryOf(ex)
-	s.all = append(s.all, s.toRow(&sm))
+func (s *deliveriesScreen) add(sm *recorder.Summary) {
+	s.all = append(s.all, s.toRow(sm))
 	r := &s.all[len(s.all)-1]
 	if r.failed {
 		s.failed++
@@ -153,17 +148,82 @@ func (s *deliveriesScreen) add(ex *recorder.Exchange) {
 	if s.cursor > 0 {
 		s.cursor++
 		s.offset++
+		s.unseen++
 	}
 	s.cursor, s.offset = window(s.cursor, s.offset, s.listHeight(), s.rows())
 }
 
-// toRow keeps what the list shows of a summary, sharing repeated strings.
-func (s *deliveriesScreen) toRow(sm *recorder.Summary) row {
-	return row{
-		id: sm.ID, event: s.share(sm.Event), target: s.share(sm.Target),
-		start: sm.Start, duration: sm.Duration,
-		status: int32(sm.Status), attempt: int32(sm.Attempt), failed: sm.Failed(),
+// reset forgets every row: the log was rewritten and is read again.
+func (s *deliveriesScreen) reset() {
+	s.all, s.failed, s.unseen, s.loading = s.all[:0], 0, 0, nil
+	s.matches = s.matches[:0]
+	s.cursor, s.offset = 0, 0
+}
+
+// firstPage shows the newest exchanges (newest first) while the history
+// is read, unless the history is already complete.
+func (s *deliveriesScreen) firstPage(list []recorder.Summary) {
+	if s.caughtUp {
+		return
 	}
+	for i := len(list) - 1; i >= 0; i-- {
+		s.add(&list[i])
+	}
+}
+
+// follow takes one batch read from the log. Until the reading catches up
+// with the end of the log, the rows go to loading; then they replace the
+// first page, the selection staying on the same exchange.
+func (s *deliveriesScreen) follow(b recorder.Batch) {
+	if b.Reset {
+		s.reset()
+	}
+	if s.caughtUp {
+		for i := range b.Summaries {
+			s.add(&b.Summaries[i])
+		}
+		return
+	}
+	for i := range b.Summaries {
+		s.loading = append(s.loading, s.toRow(&b.Summaries[i]))
+	}
+	if !b.CaughtUp {
+		return
+	}
+	s.caughtUp = true
+	sel, hadSel := s.selected()
+	cursorRow := s.cursor - s.offset
+	s.all, s.loading = s.loading, nil
+	s.failed = 0
+	for i := range s.all {
+		if s.all[i].failed {
+			s.failed++
+		}
+	}
+	s.applyFilter(s.filter)
+	if hadSel && !s.detail && cursorRow >= 0 {
+		for r := 0; r < s.rows(); r++ {
+			if s.all[s.at(r)].id == sel.ID {
+				s.cursor, s.offset = window(r, r-cursorRow, s.listHeight(), s.rows())
+				break
+			}
+		}
+	}
+}
+
+// toRow summarises an exchange, sharing repeated strings.
+func (s *deliveriesScreen) toRow(sm *recorder.Summary) row {
+	r := row{
+		id: sm.ID, deliveryID: sm.DeliveryID, event: s.share(sm.Event), target: s.share(sm.Target),
+		reason: s.share(sm.ErrorReason), start: sm.Start, duration: sm.Duration,
+		status: int32(sm.Status), attempt: int32(sm.Attempt), failed: sm.Failed(), replay: sm.ReplayOf != "",
+	}
+	if sm.Kind == recorder.KindAPI {
+		r.api = true
+		r.event = "api"
+		r.target = s.share(sm.Method + " " + urlPath(sm.Target))
+	}
+	return r
 }
 
 func (s *deliveriesScreen) share(v string) string {
@@ -176,77 +236,6 @@ func (s *deliveriesScreen) share(v string) string {
 	return v
 }
 
-// load replaces the list with recorded summaries (any order).
-func (s *deliveriesScreen) load(list []recorder.Summary) {
-	all := make([]row, 0, len(list))
-	for i := range list {
-		if list[i].Kind == recorder.KindAPI {
-			continue
-		}
-		all = append(all, s.toRow(&list[i]))
-	}
-	s.replace(all)
-	s.applyFilter(s.filter)
-}
-
-// replace makes rows (any order) the list and recounts.
-func (s *deliveriesScreen) replace(rows []row) {
-	if !slices.IsSortedFunc(rows, cmpRowID) {
-		slices.SortStableFunc(rows, cmpRowID)
-	}
-	rows = slices.CompactFunc(rows, func(a, b row) bool { return a.id == b.id })
-	s.all, s.failed, s.maxID = rows, 0, ""
-	for i := range rows {
-		if rows[i].failed {
-			s.failed++
-		}
-	}
-	if n := len(rows); n > 0 {
-		s.maxID = rows[n-1].id
-	}
-}
-
-// addHistory takes one batch of the whole history; at its end the history
-// becomes the list, with what arrived live meanwhile, and the selection
-// stays on the same exchange.
-func (s *deliveriesScreen) addHistory(msg historyMsg) {
-	for i := range msg.batch {
-		if msg.batch[i].Kind != recorder.KindAPI {
-			s.loading = append(s.loading, s.toRow(&msg.batch[i]))
-		}
-	}
-	if !msg.done {
-		return
-	}
-	s.history = nil
-	sel, hadSel := s.selectedID()
-	cursorRow := s.cursor - s.offset
-	last := ""
-	if n := len(s.loading); n > 0 {
-		last = s.loading[n-1].id
-	}
-	for _, r := range s.all { // the live ones, and any newer than the history's end
-		if r.id > last {
-			s.loading = append(s.loading, r)
-		}
-	}
-	rows := s.loading
-	s.loading = nil
-	s.replace(rows)
-	filter := s.filter
-	s.applyFilter(filter)
-	if hadSel && !s.detail {
-		for r := 0; r < s.rows(); r++ {
-			if s.all[s.at(r)].id == sel {
-				s.cursor, s.offset = window(r, r-cursorRow, s.listHeight(), s.rows())
-				break
-			}
-		}
-	}
-}
-
-func cmpRowID(a, b row) int { return strings.Compare(a.id, b.id) }
-
 // applyFilter recomputes the matches and resets the selection to the newest.
 func (s *deliveriesScreen) applyFilter(f filter) {
 	s.filter = f
@@ -258,18 +247,19 @@ func (s *deliveriesScreen) applyFilter(f filter) {
 			}
 		}
 	}
+	s.unseen = 0
 	s.cursor, s.offset = window(0, 0, s.listHeight(), s.rows())
 }
 
-// selectedID is the exchange under the cursor, or the one in the detail.
-func (s *deliveriesScreen) selectedID() (string, bool) {
+// selected is the exchange under the cursor, or the one in the detail.
+func (s *deliveriesScreen) selected() (recorder.Summary, bool) {
 	if s.detail {
-		return s.detailID, true
+		return s.detailSum, true
 	}
 	if s.rows() == 0 {
-		return "", false
+		return recorder.Summary{}, false
 	}
-	return s.all[s.at(s.cursor)].id, true
+	return s.all[s.at(s.cursor)].summary(), true
 }
 
 func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
@@ -280,24 +270,15 @@ func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 
 func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case exchangesLoadedMsg:
-		s.load(msg.list)
-		s.ch, s.cancel, s.history = msg.ch, msg.cancel, msg.history
-		return s, tea.Batch(waitForExchange(s.c.ctx, s.ch), waitForHistory(s.c.ctx, s.history))
+	case exchangesFirstPageMsg:
+		s.firstPage(msg.list)
+		return s, nil
 
-	case historyMsg:
-		s.addHistory(msg)
-		if msg.done {
-			return s, nil
-		}
-		return s, waitForHistory(s.c.ctx, s.history)
-
-	case exchangeRecordedMsg:
-		s.add(&msg.ex)
-		return s, waitForExchange(s.c.ctx, s.ch)
+	case exchangesFollowedMsg:
+		s.follow(msg.batch)
+		return s, waitForExchanges(msg.ch)
 
 	case exchangeStreamEndedMsg:
-		s.ch = nil
 		return s, nil
 
 	case exchangeReplayedMsg:
@@ -342,25 +323,29 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 			s.cursor, s.offset = window(s.rows()-1, s.rows(), h, s.rows())
 		case key.Matches(msg, s.keys.Filter):
 			s.filtering = true
+			s.before = s.filter
 			s.filterInput.SetValue(s.filter.raw)
 			s.filterInput.Focus()
 			return s, nil
 		case key.Matches(msg, s.keys.ClearFilter):
 			s.applyFilter(filter{})
 		case key.Matches(msg, s.keys.Open):
-			if id, ok := s.selectedID(); ok {
-				s.detail, s.detailID, s.detailEx = true, id, nil
-				s.vp.SetContent("loading " + id + "…")
-				return s, loadExchange(s.c.deps.Exchanges, id)
+			if sm, ok := s.selected(); ok {
+				s.detail, s.detailID, s.detailSum, s.detailEx = true, sm.ID, sm, nil
+				s.vp.SetContent("loading " + sm.ID + "…")
+				return s, loadExchange(s.c.deps.Exchanges, sm)
 			}
 		case key.Matches(msg, s.keys.Replay):
-			if id, ok := s.selectedID(); ok {
-				return s, replayExchange(s.c.ctx, s.c.deps.Replayer, id)
+			if sm, ok := s.selected(); ok {
+				return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, sm)
 			}
 		case key.Matches(msg, s.keys.Copy):
-			if id, ok := s.selectedID(); ok {
-				return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, id)
+			if sm, ok := s.selected(); ok {
+				return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, sm)
 			}
+		}
+		if s.cursor == 0 {
+			s.unseen = 0
 		}
 	}
 	return s, nil
@@ -371,14 +356,20 @@ func (s deliveriesScreen) updateFilter(msg tea.KeyMsg) (deliveriesScreen, tea.Cm
 	case key.Matches(msg, s.keys.Cancel):
 		s.filtering = false
 		s.filterInput.Blur()
+		if s.filter.raw != s.before.raw {
+			s.applyFilter(s.before)
+		}
 		return s, nil
 	case key.Matches(msg, s.keys.Submit):
 		s.filtering = false
 		s.filterInput.Blur()
-		s.applyFilter(parseFilter(s.filterInput.Value()))
 		return s, nil
 	}
+	// The filter applies as it is typed.
 	s.filterInput = s.filterInput.Update(msg)
+	if f := parseFilter(s.filterInput.Value()); f.raw != s.filter.raw {
+		s.applyFilter(f)
+	}
 	return s, nil
 }
 
@@ -388,9 +379,9 @@ func (s deliveriesScreen) updateDetail(msg tea.KeyMsg) (deliveriesScreen, tea.Cm
 		s.detail = false
 		return s, nil
 	case key.Matches(msg, s.keys.Replay):
-		return s, replayExchange(s.c.ctx, s.c.deps.Replayer, s.detailID)
+		return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, s.detailSum)
 	case key.Matches(msg, s.keys.Copy):
-		return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, s.detailID)
+		return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, s.detailSum)
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -400,7 +391,7 @@ func (s deliveriesScreen) updateDetail(msg tea.KeyMsg) (deliveriesScreen, tea.Cm
 // Column widths of the list.
 const (
 	colTime    = 8
-	colStatus  = 4
+	colStatus  = 7 // "refused", "timeout": a failure's reason stands where its status would
 	colLatency = 7
 	colAttempt = 3
 )
@@ -426,7 +417,7 @@ func (s deliveriesScreen) View() string {
 	h := s.listHeight()
 	n := s.rows()
 	if n == 0 {
-		msg := "No deliveries yet: fire an event from the Events screen (1)."
+		msg := "No exchanges yet: fire an event from the Events screen (1), or run psbox trigger in another terminal."
 		if !s.filter.empty() {
 			msg = fmt.Sprintf("No delivery matches %q; esc clears the filter.", s.filter.raw)
 		}
@@ -435,12 +426,16 @@ func (s deliveriesScreen) View() string {
 	end := min(n, s.offset+h)
 	for row := s.offset; row < end; row++ {
 		r := &s.all[s.at(row)]
-		code := "ERR"
-		if r.status != 0 {
-			code = itoa(int(r.status))
-		}
+		code := r.code()
 		t := r.start.Local().Format("15:04:05")
-		rest := " " + padLeft(latency(r.duration), colLatency) + " " + pad(itoa(int(r.attempt)), colAttempt) + " " + pad(r.event, ew) + " " + pad(r.target, tw)
+		try := "-"
+		if r.attempt > 0 {
+			try = itoa(int(r.attempt))
+		}
+		if r.replay {
+			try = "r"
+		}
+		rest := " " + padLeft(latency(r.duration), colLatency) + " " + pad(try, colAttempt) + " " + pad(r.event, ew) + " " + pad(r.target, tw)
 		if row == s.cursor {
 			b.WriteString(st.List.Selected.Render(cursorMark + t + " " + pad(code, colStatus) + rest))
 		} else {
@@ -463,6 +458,12 @@ func (s deliveriesScreen) View() string {
 		foot = st.List.Muted.Render(fmt.Sprintf("filter %q: %d of %d", s.filter.raw, n, len(s.all)))
 	case n > 0:
 		foot = st.List.Muted.Render(fmt.Sprintf("%d of %d", s.cursor+1, n))
+	}
+	if !s.caughtUp && s.c.deps.Exchanges != nil {
+		foot += st.List.Muted.Render(fmt.Sprintf("  reading the log: %d…", len(s.loading)))
+	}
+	if s.unseen > 0 && !s.filtering {
+		foot = st.App.Info.Render(fmt.Sprintf("%d new ↑", s.unseen)) + "  " + foot
 	}
 	return body + "\n" + truncate(foot, s.width)
 }
@@ -557,12 +558,57 @@ func describeResult(r FireResult) string {
 	return what + " at " + r.Target
 }
 
-// row is what the list keeps of one exchange: about 100 bytes, so 100,000
-// of them fit easily; the full exchange is fetched from the store on demand.
+// row is what the list keeps of one exchange: about 150 bytes, so a
+// million of them fit; the full exchange is read from the log on demand.
 type row struct {
-	id, event, target string
-	start             time.Time
-	duration          time.Duration
-	status, attempt   int32
-	failed            bool
+	id, deliveryID, event, target string // a mock API call: event "api", target "METHOD /path"
+	reason                        string
+	start                         time.Time
+	duration                      time.Duration
+	status, attempt               int32
+	failed, api, replay           bool
+}
+
+// summary is what the log needs to read the full exchange back.
+func (r *row) summary() recorder.Summary {
+	return recorder.Summary{ID: r.id, DeliveryID: r.deliveryID}
+}
+
+// code is the status column: the status, or the reason a failure had no
+// answer ("refused", "timeout").
+func (r *row) code() string {
+	if r.status != 0 {
+		return itoa(int(r.status))
+	}
+	return shortReason(r.reason)
+}
+
+// shortReason names a failure class in at most colStatus cells.
+func shortReason(reason string) string {
+	switch reason {
+	case "":
+		return "ERR"
+	case recorder.ReasonRefused:
+		return "refused"
+	case recorder.ReasonReset:
+		return "reset"
+	case recorder.ReasonBlocked:
+		return "blocked"
+	case recorder.ReasonCanceled:
+		return "cancel"
+	case recorder.ReasonNetwork:
+		return "network"
+	}
+	return reason // timeout, dns, tls
+}
+
+// urlPath is the path and query of a URL.
+func urlPath(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[i+3+j:]
+		}
+		return "/"
+	}
+	return u
 }

@@ -36,26 +36,22 @@ type PayloadBuilder interface {
 	Build(event string, seed int64) ([]byte, error)
 }
 
-// ExchangeSource is the recorder's store as the UI sees it.
+// ExchangeSource is the delivery log as the UI sees it (recorder.LogView).
 type ExchangeSource interface {
-	// Recent returns the summaries of up to n of the newest recorded
-	// deliveries, newest first: enough for the first screen.
+	// Recent returns the summaries of up to n of the newest exchanges,
+	// newest first: the first screen, while Follow reads the history.
 	Recent(n int) []recorder.Summary
-	// All calls fn with the summaries of every recorded delivery, oldest
-	// first, a batch at a time, until fn returns false. The UI fills its
-	// list from it in the background and fetches a full exchange with Get
-	// only when one is opened.
-	All(fn func([]recorder.Summary) bool) error
-	// Get returns one exchange by ID.
+	// Follow streams the summary of every exchange in the log, in log
+	// order: the recorded ones first, then each one any psbox process
+	// appends. The channel is closed when ctx ends.
+	Follow(ctx context.Context) <-chan recorder.Batch
+	// Get reads one full exchange by ID.
 	Get(id string) (recorder.Exchange, bool)
-	// Subscribe streams exchanges recorded from now on. cancel stops the
-	// stream; the channel may or may not be closed after it.
-	Subscribe() (ch <-chan recorder.Exchange, cancel func())
 }
 
 // Replayer sends a recorded delivery again.
 type Replayer interface {
-	Replay(ctx context.Context, id string) (FireResult, error)
+	Replay(ctx context.Context, ex recorder.Exchange) (FireResult, error)
 }
 
 // Webhook is a subscription as the UI shows it.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
@@ -16,86 +17,41 @@ import (
 // baseTime makes every recorded time in the tests fixed, for goldens.
 var baseTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
-// fakeSource is an in-memory ExchangeSource with live subscribers.
-type fakeSource struct {
-	mu   sync.Mutex
-	list []recorder.Exchange
-	subs map[int]chan recorder.Exchange
-	next int
+// testLog is a real delivery log in a temporary folder: a Store appends to
+// it, as the firer and other psbox processes do, and the UI follows it
+// through a recorder.LogView, as it does in psbox.
+type testLog struct {
+	dir   string
+	store *recorder.Store
+	view  *recorder.LogView
 }
 
-func newFakeSource(list ...recorder.Exchange) *fakeSource {
-	return &fakeSource{list: list, subs: map[int]chan recorder.Exchange{}}
-}
-
-// summaries summarises exchanges as the recorder does.
-func summaries(list []recorder.Exchange) []recorder.Summary {
-	out := make([]recorder.Summary, len(list))
-	for i := range list {
-		out[i] = recorder.SummaryOf(&list[i])
+func newTestLog(t testing.TB) *testLog {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := recorder.Open(dir, recorder.Options{FlushInterval: 5 * time.Millisecond, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	t.Cleanup(func() { s.Close() })
+	return &testLog{dir: dir, store: s, view: recorder.NewLogView(s)}
 }
 
-// Recent and All summarise the exchanges as the recorder does
-// (recorder.SummaryOf); Recent keeps the last n recorded.
-func (f *fakeSource) Recent(n int) []recorder.Summary {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []recorder.Summary
-	for i := len(f.list) - 1; i >= 0 && len(out) < n; i-- {
-		out = append(out, recorder.SummaryOf(&f.list[i]))
-	}
-	return out
-}
-
-func (f *fakeSource) All(fn func([]recorder.Summary) bool) error {
-	f.mu.Lock()
-	var out []recorder.Summary
-	for i := range f.list {
-		out = append(out, recorder.SummaryOf(&f.list[i]))
-	}
-	f.mu.Unlock()
-	for len(out) > 0 {
-		n := min(len(out), 3) // small batches, so the tests cross batch edges
-		if !fn(out[:n]) {
-			return nil
-		}
-		out = out[n:]
-	}
-	return nil
-}
-
-func (f *fakeSource) Subscribe() (<-chan recorder.Exchange, func()) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	id := f.next
-	f.next++
-	ch := make(chan recorder.Exchange, 64)
-	f.subs[id] = ch
-	return ch, func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		delete(f.subs, id)
+// record appends an exchange to the log.
+func (l *testLog) record(ex recorder.Exchange) {
+	if _, err := l.store.Append(ex); err != nil {
+		panic(err)
 	}
 }
 
-func (f *fakeSource) record(ex recorder.Exchange) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.list = append(f.list, ex)
-	for _, ch := range f.subs {
-		select {
-		case ch <- ex:
-		default:
-		}
+// followed is the message the UI gets when these exchanges are read from
+// the log, for tests that drive Update directly.
+func followed(exs ...recorder.Exchange) exchangesFollowedMsg {
+	b := recorder.Batch{CaughtUp: true}
+	for i := range exs {
+		b.Summaries = append(b.Summaries, recorder.SummaryOf(&exs[i]))
 	}
-}
-
-func (f *fakeSource) subscribers() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.subs)
+	return exchangesFollowedMsg{batch: b}
 }
 
 // exchange makes a recorded delivery attempt number n.
@@ -145,7 +101,7 @@ func (fakeBuilder) Build(event string, seed int64) ([]byte, error) {
 // fakeFirer records a delivery to the fake source, as the real dispatcher
 // does through the recording transport.
 type fakeFirer struct {
-	src    *fakeSource
+	src    *testLog
 	status int
 
 	mu    sync.Mutex
@@ -286,14 +242,3 @@ var sampleDiff = strings.Join([]string{
 	"  \t\"received\": string(\"application_approved\"),",
 	"  }",
 }, "\n")
-
-func (f *fakeSource) Get(id string) (recorder.Exchange, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, ex := range f.list {
-		if ex.ID == id {
-			return ex, true
-		}
-	}
-	return recorder.Exchange{}, false
-}

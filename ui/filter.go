@@ -7,13 +7,21 @@ import "strings"
 //	failed | errors      the exchange did not end in 2xx
 //	ok | delivered       it did
 //	2xx 3xx 4xx 5xx      the status class
-//	anything else        part of the event name (case-insensitive)
+//	200, 503 ...         exactly that status
+//	api | delivery       mock API calls, or deliveries psbox sent
+//	anything else        part of the event name, the target (or an API
+//	                     call's "METHOD /path"), the exchange or delivery
+//	                     id, the failure reason (refused, timeout) or the
+//	                     status (case-insensitive)
 type filter struct {
-	raw     string
-	failed  bool
-	ok      bool
-	classes []int // 2 for 2xx ...; any of them matches
-	words   []string
+	raw      string
+	failed   bool
+	ok       bool
+	api      bool
+	delivery bool
+	classes  []int // 2 for 2xx ...; any of them matches
+	statuses []int // any of them matches
+	words    []string
 }
 
 func parseFilter(s string) filter {
@@ -24,8 +32,14 @@ func parseFilter(s string) filter {
 			f.failed = true
 		case t == "ok" || t == "delivered":
 			f.ok = true
+		case t == "api":
+			f.api = true
+		case t == "delivery" || t == "deliveries":
+			f.delivery = true
 		case len(t) == 3 && t[0] >= '1' && t[0] <= '5' && t[1:] == "xx":
 			f.classes = append(f.classes, int(t[0]-'0'))
+		case len(t) == 3 && t[0] >= '1' && t[0] <= '5' && isDigits(t):
+			f.statuses = append(f.statuses, int(t[0]-'0')*100+int(t[1]-'0')*10+int(t[2]-'0'))
 		default:
 			f.words = append(f.words, t)
 		}
@@ -33,13 +47,19 @@ func parseFilter(s string) filter {
 	return f
 }
 
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func (f filter) empty() bool { return f.raw == "" }
 
 func (f filter) match(e *row) bool {
-	if f.failed && !e.failed {
-		return false
-	}
-	if f.ok && e.failed {
+	if (f.failed && !e.failed) || (f.ok && e.failed) || (f.api && !e.api) || (f.delivery && e.api) {
 		return false
 	}
 	if len(f.classes) > 0 {
@@ -54,8 +74,22 @@ func (f filter) match(e *row) bool {
 			return false
 		}
 	}
+	if len(f.statuses) > 0 {
+		hit := false
+		for _, c := range f.statuses {
+			if int(e.status) == c {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
 	for _, w := range f.words {
-		if !containsFold(e.event, w) {
+		if !containsFold(e.event, w) && !containsFold(e.target, w) && !containsFold(e.id, w) &&
+			!containsFold(e.deliveryID, w) && !containsFold(e.reason, w) &&
+			!(e.status != 0 && strings.Contains(itoa(int(e.status)), w)) {
 			return false
 		}
 	}

@@ -148,6 +148,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.fatal != nil {
 			return m.quit()
 		}
+		if keys := splitKeys(msg); keys != nil && !m.screenComponent(m.active).capturing() {
+			return m.updateEach(keys)
+		}
 		m.status, m.statusErr = "", false
 		if !m.screenComponent(m.active).capturing() {
 			switch {
@@ -218,6 +221,48 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.deliveries.stop()
 	return m, tea.Quit
+}
+
+// splitKeys returns the single keys of a run of runes that arrived in one
+// read (jjj from key repeat, a slow link, SSH), which the terminal reader
+// delivers as one message; nil for anything else. A pasted run is text,
+// not keys.
+func splitKeys(msg tea.KeyMsg) []tea.KeyMsg {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
+		return nil
+	}
+	keys := make([]tea.KeyMsg, len(msg.Runes))
+	for i, r := range msg.Runes {
+		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}
+	}
+	return keys
+}
+
+// updateEach applies keys one after the other, as if each came alone; a
+// key that starts typing (/) hands the rest to the input.
+func (m Model) updateEach(keys []tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	var tm tea.Model = m
+	for i, k := range keys {
+		if mm := tm.(Model); mm.screenComponent(mm.active).capturing() {
+			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg2runes(keys[i:])}
+			var cmd tea.Cmd
+			tm, cmd = mm.Update(rest)
+			return tm, tea.Batch(append(cmds, cmd)...)
+		}
+		var cmd tea.Cmd
+		tm, cmd = tm.(Model).Update(k)
+		cmds = append(cmds, cmd)
+	}
+	return tm, tea.Batch(cmds...)
+}
+
+func msg2runes(keys []tea.KeyMsg) []rune {
+	rs := make([]rune, len(keys))
+	for i, k := range keys {
+		rs[i] = k.Runes[0]
+	}
+	return rs
 }
 
 func (m Model) switchTo(s screen) Model {

@@ -1,0 +1,156 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// Another writer (a second Store on the same file, as psbox trigger in
+// another terminal is) appends while the UI runs: every exchange shows up,
+// in log order, and the status bar counts all of them.
+func TestApp_ShowsWhatAnotherWriterAppends(t *testing.T) {
+	h := newHarness(t)
+	tm := teatest.NewTestModel(t, New(h.opts), teatest.WithInitialTermSize(120, 30))
+	tm.Send(press("3"))
+	waitFor(t, tm, "No exchanges yet")
+
+	other, err := recorder.Open(h.src.dir, recorder.Options{AppendOnly: true, FlushInterval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	first := exchange(1, "customer_updated", 503, "{}")
+	first.DeliveryID = "dlv_from_elsewhere"
+	other.Append(first)
+	waitFor(t, tm, "customer_updated", "503", "1 of 1")
+
+	// A mock API call that was refused is listed too.
+	other.Append(recorder.Exchange{Kind: recorder.KindAPI, Target: "http://127.0.0.1:8484/api/v2/webhooks",
+		Request: recorder.Request{Method: "GET", URL: "http://127.0.0.1:8484/api/v2/webhooks"}, Response: &recorder.Response{Status: 401}, Start: baseTime})
+	waitFor(t, tm, "GET /api/v2/webhooks", "401")
+
+	// 1,000 more while the UI runs, from a goroutine, with the cursor away
+	// from the top: none dropped, and the footer counts them.
+	tm.Send(press("j"))
+	go func() {
+		for i := range 1000 {
+			other.Append(exchange(1000+i, "application_created", 200, "{}"))
+		}
+		other.Flush()
+	}()
+	waitFor(t, tm, "deliveries 1002 ", "1000 new ↑")
+
+	tm.Send(press("q"))
+	fm := finalModel(t, tm)
+	d := fm.deliveries
+	if len(d.all) != 1002 || d.failed != 2 {
+		t.Fatalf("listed %d exchanges (%d failed), want 1002 (2 failed)", len(d.all), d.failed)
+	}
+	for i := 2; i < len(d.all); i++ {
+		if want := fmt.Sprintf("dlv_%08d", 1000+i-2); d.all[i].deliveryID != want {
+			t.Fatalf("row %d is %s, want %s: not in log order", i, d.all[i].deliveryID, want)
+		}
+	}
+	if d.all[0].deliveryID != "dlv_from_elsewhere" || !d.all[1].api {
+		t.Errorf("first rows %+v %+v", d.all[0], d.all[1])
+	}
+}
+
+// Keys that arrive in one read (key repeat, SSH) are each applied.
+func TestApp_KeysInOneReadEachApply(t *testing.T) {
+	h := newHarness(t)
+	for i := 1; i <= 40; i++ {
+		h.src.record(exchange(i, "application_created", 200, `{}`))
+	}
+	tm := teatest.NewTestModel(t, New(h.opts), teatest.WithInitialTermSize(80, 24))
+	tm.Send(press("3"))
+	waitFor(t, tm, "1 of 40")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	waitFor(t, tm, "4 of 40")
+	// "/" then text in one read: the rest is typed into the filter.
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/dlv_00000007")})
+	tm.Send(press("enter"))
+	waitFor(t, tm, `filter "dlv_00000007": 1 of 40`)
+	tm.Send(press("q"))
+	fm := finalModel(t, tm)
+	if fm.deliveries.filter.raw != "dlv_00000007" {
+		t.Errorf("filter %q", fm.deliveries.filter.raw)
+	}
+}
+
+// The filter applies while it is typed, and esc while typing goes back
+// to the filter from before.
+func TestDeliveries_FilterAsYouType(t *testing.T) {
+	s := newTestDeliveries(0)
+	s, _ = s.Update(followed(
+		exchange(1, "application_created", 200, "{}"),
+		exchange(2, "application_created", 503, "{}"),
+		exchange(3, "customer_updated", 0, "{}"),
+	))
+	s, _ = s.Update(press("/"))
+	for _, r := range "50" {
+		s, _ = s.Update(press(string(r)))
+	}
+	if s.rows() != 1 {
+		t.Errorf("after typing 50: %d rows, want the 503", s.rows())
+	}
+	s, _ = s.Update(press("3"))
+	if s.rows() != 1 || s.all[s.at(0)].status != 503 {
+		t.Errorf("503: %d rows", s.rows())
+	}
+	s, _ = s.Update(press("esc"))
+	if s.rows() != 3 || !s.filter.empty() {
+		t.Errorf("esc while typing: %d rows, filter %q; want all 3 and no filter", s.rows(), s.filter.raw)
+	}
+	s, _ = s.Update(press("/"))
+	for _, r := range "refused" {
+		s, _ = s.Update(press(string(r)))
+	}
+	s, _ = s.Update(press("enter"))
+	if s.rows() != 1 || s.all[s.at(0)].deliveryID != "dlv_00000003" {
+		t.Fatalf("refused: %d rows", s.rows())
+	}
+	if v := s.View(); !strings.Contains(v, "refused") || !strings.Contains(v, `filter "refused": 1 of 3`) {
+		t.Errorf("a refused row shows its reason where the status would be:\n%s", v)
+	}
+}
+
+// The newest page shows at once; the history read from the start of the
+// log replaces it when it catches up, the selection staying put.
+func TestDeliveries_FirstPageThenHistory(t *testing.T) {
+	c := &common{ctx: t.Context(), styles: DefaultStyles(), deps: Options{Exchanges: newTestLog(t).view}}
+	s := newDeliveriesScreen(c)
+	s.SetSize(80, 12)
+	var all []recorder.Exchange
+	for i := 1; i <= 50; i++ {
+		all = append(all, exchange(i, "application_created", 200, "{}"))
+	}
+	page := followed(all[40:]...).batch.Summaries
+	for i, j := 0, len(page)-1; i < j; i, j = i+1, j-1 {
+		page[i], page[j] = page[j], page[i] // Recent is newest first
+	}
+	s, _ = s.Update(exchangesFirstPageMsg{page})
+	s, _ = s.Update(press("j"))
+	if s.rows() != 10 || s.all[s.at(1)].deliveryID != "dlv_00000049" {
+		t.Fatalf("first page: %d rows", s.rows())
+	}
+	first := followed(all[:30]...)
+	first.batch.CaughtUp = false
+	s, _ = s.Update(first)
+	if s.rows() != 10 || !strings.Contains(s.View(), "reading the log: 30…") {
+		t.Fatalf("while reading: %d rows\n%s", s.rows(), s.View())
+	}
+	s, _ = s.Update(followed(all[30:]...))
+	if s.rows() != 50 || s.all[s.at(s.cursor)].deliveryID != "dlv_00000049" {
+		t.Fatalf("caught up: %d rows, cursor on %s", s.rows(), s.all[s.at(s.cursor)].deliveryID)
+	}
+	if strings.Contains(s.View(), "reading the log") {
+		t.Error("still says it is reading the log")
+	}
+}
