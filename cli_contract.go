@@ -128,7 +128,11 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	if err != nil {
 		return err
 	}
-	cases, err := fixtures.LoadCases(o.paths...)
+	cat, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	cases, err := cat.LoadCases(o.paths...)
 	if err != nil {
 		return caseFileError(err)
 	}

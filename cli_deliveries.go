@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -36,7 +35,7 @@ func (f *deliveriesFilter) add(cmd *cobra.Command) {
 	fl.StringVar(&f.kind, "kind", "", "only this kind: delivery (webhooks psbox sent) or api (calls to the mock API)")
 }
 
-func (f *deliveriesFilter) filter() (recorder.Filter, error) {
+func (f *deliveriesFilter) filter(g *globals) (recorder.Filter, error) {
 	out := recorder.Filter{Event: f.event, Failed: f.failed, Kind: recorder.Kind(f.kind)}
 	switch out.Kind {
 	case "", recorder.KindDelivery, recorder.KindAPI:
@@ -44,8 +43,12 @@ func (f *deliveriesFilter) filter() (recorder.Filter, error) {
 		return out, usageError("--kind must be delivery or api, not %q", f.kind)
 	}
 	if f.event != "" {
-		if _, ok := fixtures.Lookup(f.event); !ok {
-			return out, asUsage(fixtures.UnknownEventError(f.event))
+		cat, err := g.catalog()
+		if err != nil {
+			return out, err
+		}
+		if _, ok := cat.Lookup(f.event); !ok {
+			return out, asUsage(cat.UnknownEventError(f.event))
 		}
 	}
 	return out, nil
@@ -123,7 +126,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
   psbox deliveries export --format har -o deliveries.har`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			flt, err := f.filter()
+			flt, err := f.filter(g)
 			if err != nil {
 				return err
 			}
@@ -432,7 +435,7 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 				}
 				return usageError("unknown export format %q; use --format har or --format jsonl", format)
 			}
-			flt, err := f.filter()
+			flt, err := f.filter(g)
 			if err != nil {
 				return err
 			}

@@ -39,10 +39,14 @@ captured real V2 delivery. That envelope is psbox's choice.`,
   psbox events show application_created --seed 7`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cat, err := g.catalog()
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
-				for _, ev := range fixtures.Events() {
+				for _, ev := range cat.Events() {
 					if err := enc.Encode(ev); err != nil {
 						return err
 					}
@@ -51,10 +55,13 @@ captured real V2 delivery. That envelope is psbox's choice.`,
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tGROUP\tGEN\tCONFIRMED\tDESCRIPTION")
-			for _, ev := range fixtures.Events() {
+			for _, ev := range cat.Events() {
 				conf := "no"
 				if ev.Confirmed {
 					conf = "yes"
+				}
+				if ev.User {
+					conf += " (yours)"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.Name, ev.Group, ev.Generation, conf, ev.Description)
 			}
@@ -62,11 +69,11 @@ captured real V2 delivery. That envelope is psbox's choice.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
-	cmd.AddCommand(newEventsShowCmd())
+	cmd.AddCommand(newEventsShowCmd(g), newEventsImportCmd(g))
 	return cmd
 }
 
-func newEventsShowCmd() *cobra.Command {
+func newEventsShowCmd(g *globals) *cobra.Command {
 	var (
 		seed   int64
 		sets   []string
@@ -91,9 +98,13 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 				return usageError("events show takes one event name, e.g. psbox events show application_created (see psbox events for the list)")
 			}
 			name := args[0]
-			ev, ok := fixtures.Lookup(name)
+			cat, err := g.catalog()
+			if err != nil {
+				return err
+			}
+			ev, ok := cat.Lookup(name)
 			if !ok {
-				return asUsage(fixtures.UnknownEventError(name))
+				return asUsage(cat.UnknownEventError(name))
 			}
 			edits, err := parseEditFlags(sets, unsets)
 			if err != nil {
@@ -102,7 +113,7 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 			if !cmd.Flags().Changed("seed") {
 				seed = rand.Int64()
 			}
-			payload, err := fixtures.Build(name, seed, edits...)
+			payload, err := cat.Build(name, seed, edits...)
 			if err != nil {
 				return asUsage(err)
 			}
@@ -114,7 +125,7 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 			if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
 				return err
 			}
-			if !ev.Confirmed {
+			if !ev.Confirmed && !ev.User {
 				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: note: PartnerStack has not published %s; its name and payload are psbox's guess\n", name)
 			}
 			return nil

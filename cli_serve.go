@@ -168,10 +168,15 @@ type mockAPI struct {
 // PartnerStack API, the sandbox control routes, and the recording of every
 // API call and every delivery into rec.
 func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, error) {
+	cat, err := g.catalog()
+	if err != nil {
+		return nil, err
+	}
 	store, err := mock.OpenStore(g.state)
 	if err != nil {
 		return nil, asUsage(err)
 	}
+	store.UseCatalog(cat)
 	if err := store.Own(); err != nil {
 		var inUse *mock.InUseError
 		if errors.As(err, &inUse) {
@@ -188,7 +193,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		store.Close()
 		return nil, asUsage(err)
 	}
-	d := &mock.Dispatcher{Subs: store, Sender: sender}
+	d := &mock.Dispatcher{Subs: store, Sender: sender, Catalog: cat}
 	api.Handle("POST /_psbox/events", d.Handler())
 	api.Handle("GET /_psbox/deliveries", httprec.DeliveriesHandler(rec))
 	h := recordAPICalls(api, rec)

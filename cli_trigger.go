@@ -43,6 +43,8 @@ type triggerOptions struct {
 	noRecord     bool
 	cpuProfile   string // hidden: profile the deliveries
 
+	cat *fixtures.Catalog // the events that can be sent; nil: the built-in ones
+
 	// Filled by validate.
 	edits []fixtures.Edit
 }
@@ -62,8 +64,8 @@ func (o *triggerOptions) validate() error {
 		return errors.New("name at least one event, e.g. psbox trigger application_created; run `psbox events` for the list")
 	}
 	for _, n := range o.names {
-		if _, ok := fixtures.Lookup(n); !ok {
-			return fixtures.UnknownEventError(n)
+		if _, ok := o.cat.Lookup(n); !ok {
+			return o.cat.UnknownEventError(n)
 		}
 	}
 	edits, err := fixtures.ParseEdits(o.sets, o.unsets)
@@ -156,6 +158,11 @@ type triggerJob struct {
 }
 
 func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stderr io.Writer) error {
+	cat, err := g.catalog()
+	if err != nil {
+		return err
+	}
+	o.cat = cat
 	if err := o.validate(); err != nil {
 		return asUsage(err)
 	}
@@ -164,7 +171,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 
 	// Payloads: one builder for the whole call, so the events share identity.
-	b := fixtures.NewBuilder(o.seed)
+	b := o.cat.NewBuilder(o.seed)
 	bodies := make([][]byte, len(o.names))
 	for i, n := range o.names {
 		body, err := b.Build(n, o.edits...)

@@ -132,6 +132,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 	defer sess.close(stderr)
 	api, d, target := sess.api, sess.deps, sess.deps.target
 	d.stderr = stderr
+	cat := d.cat
 
 	uiCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -145,6 +146,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 		Clipboard: d,
 		Editor:    d,
 		Seed:      o.seed,
+		Catalog:   cat.Events(),
 		Status: ui.Status{
 			APIAddr:   strings.TrimPrefix(api.URL, "http://"),
 			PublicKey: o.serve.publicKey,
@@ -158,7 +160,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 		}
 	}
 	if o.cases != "" {
-		opts.Cases = &tuiCases{dir: o.cases, sender: d.sender, target: target}
+		opts.Cases = &tuiCases{dir: o.cases, sender: d.sender, target: target, cat: cat}
 	}
 
 	p := tea.NewProgram(ui.New(opts), tea.WithAltScreen(), tea.WithContext(uiCtx),
@@ -213,7 +215,7 @@ func openTUISession(g *globals, o tuiOptions, logf func(string, ...any)) (*tuiSe
 		}
 		s.recv, target = r, r.url
 	}
-	s.deps = &tuiDeps{rec: rec, hooks: api.Store, sender: api.sender, target: target, stderr: io.Discard}
+	s.deps = &tuiDeps{rec: rec, hooks: api.Store, sender: api.sender, target: target, stderr: io.Discard, cat: api.Store.Catalog()}
 	return s, nil
 }
 
@@ -287,10 +289,11 @@ type tuiDeps struct {
 	sender *events.Sender
 	target string
 	stderr io.Writer
+	cat    *fixtures.Catalog
 }
 
 func (d *tuiDeps) Build(event string, seed int64) ([]byte, error) {
-	return fixtures.Build(event, seed)
+	return d.cat.Build(event, seed)
 }
 
 // Fire delivers to every active webhook subscribed to event, or to the
@@ -298,7 +301,7 @@ func (d *tuiDeps) Build(event string, seed int64) ([]byte, error) {
 func (d *tuiDeps) Fire(ctx context.Context, event string, seed int64, body []byte) ([]ui.FireResult, error) {
 	if body == nil {
 		var err error
-		if body, err = fixtures.Build(event, seed); err != nil {
+		if body, err = d.cat.Build(event, seed); err != nil {
 			return nil, err
 		}
 	}
@@ -427,10 +430,11 @@ type tuiCases struct {
 	dir    string
 	sender *events.Sender
 	target string
+	cat    *fixtures.Catalog
 }
 
 func (c *tuiCases) Run(ctx context.Context) ([]ui.CaseResult, error) {
-	cases, err := fixtures.LoadCases(c.dir)
+	cases, err := c.cat.LoadCases(c.dir)
 	if err != nil {
 		return nil, oneLineErr(caseFileError(err))
 	}

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/spf13/cobra"
 )
 
@@ -29,6 +30,9 @@ type globals struct {
 	// maxLogSize is --max-log-size as given ("" for no cap); logSize
 	// parses it.
 	maxLogSize string
+	catalogDir string // the user's event folder (--catalog)
+
+	cat *fixtures.Catalog // loaded by catalog()
 }
 
 // exitError carries an exit code: 1 a check failed, 2 bad usage or input.
@@ -120,6 +124,7 @@ Run with no command to open the terminal UI.`,
 	root.PersistentFlags().StringVar(&g.state, "state", defState, "folder for webhooks.json and deliveries.jsonl (env PSBOX_STATE)")
 	defMax := os.Getenv("PSBOX_MAX_LOG_SIZE")
 	root.PersistentFlags().StringVar(&g.maxLogSize, "max-log-size", defMax, "rotate deliveries.jsonl into numbered segments once it reaches this `SIZE` (e.g. 500MB, 2GiB; env PSBOX_MAX_LOG_SIZE); every reader follows the segments; prune them with 'psbox deliveries prune'")
+	root.PersistentFlags().StringVar(&g.catalogDir, "catalog", defaultCatalog(), catalogFlagHelp)
 	root.PersistentFlags().StringSliceVar(&g.redact, "redact-header", nil, "also redact these header `NAMES` in the log (Authorization, Cookie, X-Api-Key and the like always are); repeatable or comma-separated")
 
 	addTUI(root, g)
@@ -130,6 +135,7 @@ Run with no command to open the terminal UI.`,
 		newReceiveCmd(g),
 		newDeliveriesCmd(g),
 		newContractCmd(g),
+		newOpenAPICmd(g),
 	)
 	return root
 }

@@ -47,8 +47,9 @@ const maxFanOut = 8
 // Dispatcher builds an event's payload and sends it to one target or to
 // every webhook subscribed to the event.
 type Dispatcher struct {
-	Subs   Subscriptions
-	Sender *events.Sender
+	Subs    Subscriptions
+	Sender  *events.Sender
+	Catalog *fixtures.Catalog // the events it builds; nil: the built-in catalog
 	// Fallback receives an event no webhook subscribes to (the UI's
 	// target); empty, such an event is an ErrNoSubscriptions.
 	Fallback string
@@ -87,10 +88,11 @@ func Recipients(subs Subscriptions, event, target, fallback string) ([]string, e
 // Results follow the recipients' order. A *BadInputError means the input
 // was wrong.
 func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits []fixtures.Edit, target string) ([]events.Result, error) {
-	if _, ok := fixtures.Lookup(event); !ok {
-		return nil, &BadInputError{"event", fixtures.UnknownEventError(event)}
+	cat := d.Catalog
+	if _, ok := cat.Lookup(event); !ok {
+		return nil, &BadInputError{"event", cat.UnknownEventError(event)}
 	}
-	body, err := fixtures.NewBuilder(seed).Build(event, edits...)
+	body, err := cat.NewBuilder(seed).Build(event, edits...)
 	if err != nil {
 		return nil, &BadInputError{"set", err}
 	}

@@ -153,6 +153,7 @@ func postEvents(t *testing.T, h http.Handler, body string) (*httptest.ResponseRe
 	req.Header.Set("Content-Type", "application/json")
 	rr := httptest.NewRecorder()
 	h.ServeHTTP(rr, req)
+	checkAnswer(t, http.MethodPost, "/_psbox/events", rr)
 	var env map[string]any
 	if err := json.Unmarshal(rr.Body.Bytes(), &env); err != nil {
 		t.Fatalf("answer is not JSON: %q", rr.Body.String())

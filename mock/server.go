@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/psbox-dev/psbox/internal/jsonenc"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/jsonenc"
+	"github.com/psbox-dev/psbox/mock/openapi"
 )
 
 // MaxRequestBytes bounds a request body; larger bodies get 413.
@@ -32,8 +35,9 @@ type Options struct {
 
 // Server is the mock PartnerStack Webhooks API: an http.Handler.
 //
-// Routes: GET|POST /api/v2/webhooks, GET|PATCH|DELETE /api/v2/webhooks/{key}
-// and GET /_psbox/health (the only route without auth). Every answer is the
+// Routes: GET|POST /api/v2/webhooks, GET|PATCH|DELETE /api/v2/webhooks/{key},
+// and, without auth, GET /_psbox/health and GET /_psbox/openapi.json (the
+// OpenAPI 3.1 document of the API and the store's catalog). Every answer is the
 // PartnerStack envelope {"data", "message", "status"}; errors carry
 // "data": null. Unknown paths and wrong methods get JSON too.
 type Server struct {
@@ -47,6 +51,11 @@ type Server struct {
 	// Digests of the exact headers "Basic base64(public:secret)" and
 	// "Bearer secret"; other spellings go through the full parse.
 	basicHash, bearerHash [32]byte
+
+	docMu  sync.Mutex
+	docFor *fixtures.Catalog // the catalog doc describes
+	doc    []byte
+	docErr error
 }
 
 // NewServer returns the mock API over store.
@@ -70,6 +79,7 @@ func NewServer(store *Store, opts Options) *Server {
 	s.Handle("PATCH /api/v2/webhooks/{key}", http.HandlerFunc(s.updateWebhook))
 	s.Handle("DELETE /api/v2/webhooks/{key}", http.HandlerFunc(s.archiveWebhook))
 	s.handle("GET /_psbox/health", http.HandlerFunc(s.health), true)
+	s.handle("GET "+openapi.Path, http.HandlerFunc(s.openapiDoc), true)
 	return s
 }
 
@@ -572,6 +582,24 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	}
 	buf.WriteString(`],"has_more":` + strconv.FormatBool(more) + `},"message":"Webhooks retrieved","status":200}` + "\n")
 	writeBytes(w, http.StatusOK, buf.Bytes())
+}
+
+// openapiDoc serves the OpenAPI document of the API and of the store's
+// catalog, made on first use.
+func (s *Server) openapiDoc(w http.ResponseWriter, r *http.Request) {
+	cat := s.store.Catalog()
+	s.docMu.Lock()
+	if s.docFor != cat {
+		s.doc, s.docErr = openapi.Document(cat, s.opts.Version)
+		s.docFor = cat
+	}
+	doc, err := s.doc, s.docErr
+	s.docMu.Unlock()
+	if err != nil {
+		WriteError(w, http.StatusInternalServerError, "cannot describe the catalog: "+err.Error())
+		return
+	}
+	writeBytes(w, http.StatusOK, doc)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

@@ -66,6 +66,7 @@ func (a *testAPI) sendRequest(t testing.TB, method, path, body string, opts ...r
 	}
 	rr := httptest.NewRecorder()
 	a.srv.ServeHTTP(rr, r)
+	checkAnswer(t, method, path, rr)
 	return rr
 }
 
@@ -506,7 +507,7 @@ func TestServer_UnknownPath(t *testing.T) {
 
 func TestServer_HandleMountsExtraRoute(t *testing.T) {
 	a := newTestAPI(t)
-	a.srv.Handle("POST /_psbox/events", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.srv.Handle("POST /_psbox/extra", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Event string `json:"event"`
 		}
@@ -516,14 +517,14 @@ func TestServer_HandleMountsExtraRoute(t *testing.T) {
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"fired": body.Event}, "Event fired")
 	}))
-	rr := a.sendRequest(t, "POST", "/_psbox/events", `{"event":"application_created"}`)
+	rr := a.sendRequest(t, "POST", "/_psbox/extra", `{"event":"application_created"}`)
 	if rr.Code != 200 || !strings.Contains(rr.Body.String(), `"fired":"application_created"`) {
 		t.Errorf("mounted route answered %d %s", rr.Code, rr.Body)
 	}
 	envelopeOf(t, rr)
-	wantError(t, a.sendRequest(t, "POST", "/_psbox/events", `{"event":"x"}`, noAuth()), http.StatusUnauthorized)
-	wantError(t, a.sendRequest(t, "POST", "/_psbox/events", `{"evnt":"x"}`), http.StatusBadRequest, "unknown field")
-	wantError(t, a.sendRequest(t, "GET", "/_psbox/events", ""), http.StatusMethodNotAllowed)
+	wantError(t, a.sendRequest(t, "POST", "/_psbox/extra", `{"event":"x"}`, noAuth()), http.StatusUnauthorized)
+	wantError(t, a.sendRequest(t, "POST", "/_psbox/extra", `{"evnt":"x"}`), http.StatusBadRequest, "unknown field")
+	wantError(t, a.sendRequest(t, "GET", "/_psbox/extra", ""), http.StatusMethodNotAllowed)
 }
 
 func TestServer_PanicBecomesJSON500(t *testing.T) {

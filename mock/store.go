@@ -76,13 +76,15 @@ func ValidateTarget(s string) error {
 
 // ValidateEvents checks a subscription's event list: not empty, no
 // duplicates, and every name in psbox's catalog.
-func ValidateEvents(names []string) error {
+func ValidateEvents(names []string) error { return validateEvents(fixtures.Builtin(), names) }
+
+func validateEvents(cat *fixtures.Catalog, names []string) error {
 	if len(names) == 0 {
 		return &FieldError{"events", `is empty; list at least one event name, e.g. ["application_created"] (run psbox events for the list)`}
 	}
 	for i, n := range names {
-		if _, ok := fixtures.Lookup(n); !ok {
-			return &FieldError{"events", fixtures.UnknownEventError(n).Error()}
+		if _, ok := cat.Lookup(n); !ok {
+			return &FieldError{"events", cat.UnknownEventError(n).Error()}
 		}
 		if slices.Contains(names[:i], n) {
 			return &FieldError{"events", fmt.Sprintf("lists %q twice; list each event once", n)}
@@ -110,6 +112,7 @@ func ValidateEvents(names []string) error {
 // Opening a store only reads: read-only users (psbox trigger) start nothing
 // and write nothing. A Store is safe for concurrent use.
 type Store struct {
+	cat   atomic.Pointer[fixtures.Catalog] // the events a webhook may subscribe to; nil: the built-in ones
 	dir   string
 	path  string // webhooks.json
 	jpath string // webhooks.journal
@@ -366,7 +369,7 @@ func (s *Store) create(target string, events []string) (Webhook, []byte, error) 
 	if err := ValidateTarget(target); err != nil {
 		return Webhook{}, nil, err
 	}
-	if err := ValidateEvents(events); err != nil {
+	if err := validateEvents(s.Catalog(), events); err != nil {
 		return Webhook{}, nil, err
 	}
 	s.mu.Lock()
@@ -392,6 +395,18 @@ func (s *Store) create(target string, events []string) (Webhook, []byte, error) 
 	return w, line, nil
 }
 
+// UseCatalog sets the events a webhook may subscribe to (by default the
+// built-in catalog's).
+func (s *Store) UseCatalog(c *fixtures.Catalog) { s.cat.Store(c) }
+
+// Catalog returns the events a webhook may subscribe to.
+func (s *Store) Catalog() *fixtures.Catalog {
+	if c := s.cat.Load(); c != nil {
+		return c
+	}
+	return fixtures.Builtin()
+}
+
 // Get returns the webhook with key, archived or not.
 func (s *Store) Get(key string) (Webhook, bool) {
 	s.mu.RLock()
@@ -412,7 +427,7 @@ func (s *Store) Update(key string, target *string, events []string) (Webhook, er
 		}
 	}
 	if events != nil {
-		if err := ValidateEvents(events); err != nil {
+		if err := validateEvents(s.Catalog(), events); err != nil {
 			return Webhook{}, err
 		}
 	}

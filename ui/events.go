@@ -45,7 +45,7 @@ func newEventsScreen(c *common) eventsScreen {
 	s := eventsScreen{
 		c:         c,
 		keys:      defaultKeyMap(),
-		catalog:   fixtures.Events(),
+		catalog:   c.deps.Catalog,
 		seed:      c.deps.Seed,
 		preview:   viewport.New(40, 10),
 		seedInput: ti,

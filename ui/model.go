@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/psbox-dev/psbox/fixtures"
 )
 
 // Options are the UI's dependencies. Any of them may be nil: the matching
@@ -33,6 +34,9 @@ type Options struct {
 	Editor    Editor
 	Status    Status
 	Seed      int64 // the first seed for payloads
+	// Catalog lists the events the Events screen offers (default: the
+	// built-in catalog).
+	Catalog []fixtures.Event
 	// StatusTimeout is how long a status line stays (default 6 s).
 	StatusTimeout time.Duration
 }
@@ -92,6 +96,9 @@ func New(opts Options) Model {
 	}
 	if opts.StatusTimeout == 0 {
 		opts.StatusTimeout = 6 * time.Second
+	}
+	if opts.Catalog == nil {
+		opts.Catalog = fixtures.Events()
 	}
 	c := &common{ctx: opts.Context, styles: DefaultStyles(), deps: opts}
 	h := help.New()

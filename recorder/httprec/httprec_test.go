@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/mock/openapi"
+	"github.com/psbox-dev/psbox/mock/openapi/openapitest"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -282,9 +285,20 @@ func TestDeliveriesHandler(t *testing.T) {
 		store.Append(recorder.Exchange{Kind: recorder.KindDelivery, Event: ev, Target: "http://r", Request: recorder.Request{Method: "POST", URL: "http://r", Body: recorder.Body(`{"n":1}`)}, Response: &recorder.Response{Status: status}})
 	}
 	h := DeliveriesHandler(store)
+	doc, err := openapi.Document(fixtures.Builtin(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := openapitest.New(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	get := func(q string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/_psbox/deliveries"+q, nil))
+		if err := v.Answer("GET", "/_psbox/deliveries", rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+			t.Errorf("answer does not match the OpenAPI document: %v", err)
+		}
 		var env map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
 			t.Fatalf("%s: %v: %s", q, err, rec.Body)
