@@ -132,7 +132,11 @@ func paths() obj {
 					{"200", obj{
 						{"description", "the OpenAPI 3.1 document"},
 						{"headers", obj{{"X-Psbox-Version", obj{{"$ref", "#/components/headers/Version"}}}}},
-						{"content", jsonContent(obj{{"type", "object"}, {"required", []string{"openapi", "info"}}})},
+						{"content", jsonContent(obj{
+							{"type", "object"},
+							{"properties", obj{{"openapi", obj{{"type", "string"}, {"pattern", "^3\\.1\\."}}}, {"info", obj{{"type", "object"}}}}},
+							{"required", []string{"openapi", "info"}},
+						})},
 					}},
 					{"default", respRef("Error")},
 				}},
