@@ -307,7 +307,7 @@ func (d *tuiDeps) Fire(ctx context.Context, event string, seed int64, body []byt
 	}
 	// Who receives it is mock.Recipients' rule, with the target as the
 	// fallback when no webhook subscribes.
-	dispatch := &mock.Dispatcher{Subs: d.hooks, Sender: d.sender, Fallback: d.target}
+	dispatch := &mock.Dispatcher{Subs: d.hooks, Sender: d.sender, Fallback: d.target, Catalog: d.cat}
 	results, err := dispatch.Deliver(ctx, event, body, "")
 	if err != nil {
 		return nil, err
