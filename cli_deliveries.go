@@ -148,7 +148,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 	f.add(cmd)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "one JSON object per line (the log's own format)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most this many (0: all)")
-	cmd.AddCommand(newDeliveriesShowCmd(g), newDeliveriesReplayCmd(g), newDeliveriesExportCmd(g))
+	cmd.AddCommand(newDeliveriesShowCmd(g), newDeliveriesReplayCmd(g), newDeliveriesExportCmd(g), newDeliveriesPruneCmd(g))
 	return cmd
 }
 

@@ -332,3 +332,38 @@ func TestDeliveries_ReadOnlyStateFolder(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliveriesPrune(t *testing.T) {
+	dir, exs := seedDeliveries(t, "http://127.0.0.1:3000/hooks")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deliveries", "prune"}, "say what to remove: --before DURATION|TIME"},
+		{[]string{"deliveries", "prune", "--before", "last week"}, `--before must be a duration back from now (90m, 24h, 7d) or a time (2026-03-01 or 2026-03-01T12:00:00Z), not "last week"`},
+		{[]string{"deliveries", "prune", "--keep", "-3"}, "--keep must be 1 or more, not -3"},
+	} {
+		code, out, stderr := runDeliveries(t, append(tc.args, "--state", dir)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, stderr, tc.want)
+		}
+	}
+	// Of the four seeded exchanges --keep 2 keeps the newest two; they
+	// started in 2026-03, after 2000 and before now.
+	code, out, stderr := runDeliveries(t, "deliveries", "prune", "--keep", "2", "--state", dir)
+	if code != 0 || out != "removed 2 exchanges, kept 2\n" {
+		t.Fatalf("prune --keep 2: exit %d %q %q", code, out, stderr)
+	}
+	code, out, _ = runDeliveries(t, "deliveries", "--json", "--state", dir)
+	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, exs[3].ID) || strings.Contains(out, exs[0].ID) {
+		t.Fatalf("after prune --keep 2:\n%s", out)
+	}
+	code, out, _ = runDeliveries(t, "deliveries", "prune", "--before", "2000-01-01", "--state", dir)
+	if code != 0 || out != "removed 0 exchanges, kept 2\n" {
+		t.Fatalf("prune --before 2000-01-01: exit %d %q", code, out)
+	}
+	code, out, _ = runDeliveries(t, "deliveries", "prune", "--before", "0s", "--state", dir)
+	if code != 0 || out != "removed 2 exchanges, kept 0\n" {
+		t.Fatalf("prune --before 0s: exit %d %q", code, out)
+	}
+}

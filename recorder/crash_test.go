@@ -24,6 +24,14 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		return
 	}
+	if dir := os.Getenv(appendChildEnv); dir != "" {
+		appendChild(dir)
+		return
+	}
+	if dir := os.Getenv(pruneChildEnv); dir != "" {
+		pruneChild(dir)
+		return
+	}
 	os.Exit(m.Run())
 }
 

@@ -135,11 +135,12 @@ func ListJSONL(w io.Writer, s *Store, f Filter) error {
 
 // ExportJSONL writes the exchanges f selects, oldest first, one line each
 // in the log's own format (redacted when recorded), reading the log one
-// record at a time. It returns how many it wrote.
+// record at a time. Without a filter nothing of a line is decoded: the
+// export is the log's records as they are. It returns how many it wrote.
 func ExportJSONL(w io.Writer, s *Store, f Filter) (int, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	n := 0
-	err := s.Scan(f, func(line []byte, _ *Summary) error {
+	err := s.scan(f, false, func(line []byte, _ *Summary) error {
 		n++
 		bw.Write(line)
 		return bw.WriteByte('\n')
@@ -171,7 +172,7 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 				entries := make([][]byte, 0, len(b.lines))
 				for _, line := range b.lines {
 					var ex Exchange
-					if err := json.Unmarshal(line, &ex); err != nil {
+					if err := decodeLine(line, &ex); err != nil {
 						continue // the scan already warned about unreadable lines; this one has a damaged value
 					}
 					e, err := harEntryJSON(Redact(ex, nil))
@@ -209,7 +210,7 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 		jobs <- cur
 		cur = &batch{out: make(chan [][]byte, 1)}
 	}
-	err := s.Scan(f, func(line []byte, _ *Summary) error {
+	err := s.scan(f, false, func(line []byte, _ *Summary) error {
 		cur.lines = append(cur.lines, bytes.Clone(line))
 		if len(cur.lines) == 256 {
 			send()

@@ -283,14 +283,31 @@ func (s *Store) scanBack(f Filter, fn func(path string, off int64, line []byte, 
 // log. f.Limit is ignored. The line is only valid during the call; an
 // error from fn ends the scan and is returned.
 func (s *Store) Scan(f Filter, fn func(line []byte, sm *Summary) error) error {
+	return s.scan(f, true, fn)
+}
+
+// scan is Scan; without summaries (and with a zero filter) each line is
+// only checked to be shaped as a record, and fn gets a nil summary.
+func (s *Store) scan(f Filter, summaries bool, fn func(line []byte, sm *Summary) error) error {
 	files, err := s.openFiles()
 	if err != nil {
 		return err
 	}
 	defer closeFiles(files)
+	f.Limit = 0
+	summaries = summaries || f != Filter{}
 	var sm Summary
 	for _, lf := range files {
 		err := scanForward(lf.f, 0, lf.end, func(off int64, line []byte) error {
+			if !summaries {
+				if !looksLikeRecord(line) {
+					if len(bytes.TrimSpace(line)) > 0 {
+						s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", lf.path, off, errSyntax)
+					}
+					return nil
+				}
+				return fn(line, nil)
+			}
 			if !s.readSummary(lf.path, off, line, &sm) || !sm.matches(&f) {
 				return nil
 			}
@@ -326,6 +343,12 @@ func (s *Store) EachSummary(f Filter, n int, fn func([]Summary) bool) error {
 		fn(batch)
 	}
 	return err
+}
+
+// looksLikeRecord is the check a line passes when nothing of it is read:
+// it is an object that starts with an ID, as the Store writes every line.
+func looksLikeRecord(line []byte) bool {
+	return bytes.HasPrefix(line, []byte(`{"id":"`)) && bytes.HasSuffix(line, []byte("}"))
 }
 
 // Len counts the exchanges in the log. It reads every summary: for tests
@@ -463,29 +486,33 @@ func searchID(lf logFile, ms int64) int64 {
 	if lo == 0 {
 		return 0
 	}
-	// Start at the next line boundary after lo.
-	n, _ := lf.f.ReadAt(buf, lo)
-	if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-		return lo + int64(i) + 1
+	return nextLine(lf.f, lo, lf.end, buf)
+}
+
+// nextLine is where the first line that starts after off starts (end
+// when there is none).
+func nextLine(f io.ReaderAt, off, end int64, buf []byte) int64 {
+	for p := off; p < end; p += int64(len(buf)) {
+		n, _ := f.ReadAt(buf, p)
+		if n == 0 {
+			break
+		}
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return p + int64(i) + 1
+		}
 	}
-	return 0
+	return end
 }
 
 // idAfter reads the ID of the first line that starts after off.
 func idAfter(f io.ReaderAt, off, end int64, buf []byte) (string, bool) {
-	for p := off; p < end; p += int64(len(buf)) {
-		n, _ := f.ReadAt(buf, p)
-		if n == 0 {
-			return "", false
-		}
-		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-			start := p + int64(i) + 1
-			m, _ := f.ReadAt(buf, start)
-			id := lineID(buf[:m])
-			return id, id != ""
-		}
+	start := nextLine(f, off, end, buf)
+	if start >= end {
+		return "", false
 	}
-	return "", false
+	m, _ := f.ReadAt(buf, start)
+	id := lineID(buf[:m])
+	return id, id != ""
 }
 
 // lineID is the ID at the start of a line as the Store writes it

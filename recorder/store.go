@@ -193,6 +193,7 @@ func Open(dir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("cannot open the delivery log %s: %w", s.path, unwrapPath(err))
 	}
 	s.f = f
+	cleanStaleTemps(dir)
 	if err := s.repairTail(); err != nil {
 		f.Close()
 		lock.Close()

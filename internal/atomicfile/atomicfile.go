@@ -12,7 +12,43 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
+
+// CreateTemp creates the temp file a replacement of dir/base is written
+// to: ".<base>.tmp-<pid>-<random>", so that CleanStale can tell the
+// leftovers of a process that died (kill -9 mid-write) from the files of
+// one still writing.
+func CreateTemp(dir, base string) (*os.File, error) {
+	return os.CreateTemp(dir, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-*")
+}
+
+// CleanStale removes from dir the temp files of CreateTemp whose process
+// is gone: those for base, or for any base when base is "". Errors are
+// ignored: a leftover that cannot be removed is only untidy.
+func CleanStale(dir, base string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if !strings.HasPrefix(name, ".") || (base != "" && !strings.HasPrefix(name, "."+base+".tmp-")) {
+			continue
+		}
+		i := strings.LastIndex(name, ".tmp-")
+		if i < 0 {
+			continue
+		}
+		pidText, _, ok := strings.Cut(name[i+len(".tmp-"):], "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() || alive(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+}
 
 // WriteFile replaces path with data; the file gets perm.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
@@ -35,7 +71,8 @@ func KeepPerm(path string, def os.FileMode) os.FileMode {
 // cause (e.g. "no such file or directory"), without the temp file's name.
 func Write(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	CleanStale(dir, filepath.Base(path))
+	f, err := CreateTemp(dir, filepath.Base(path))
 	if err != nil {
 		return unwrapPath(err)
 	}

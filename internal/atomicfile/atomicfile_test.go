@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +59,44 @@ func TestWrite_MissingFolderSaysWhy(t *testing.T) {
 	err := WriteFile(filepath.Join(t.TempDir(), "no", "x.har"), nil, 0o600)
 	if err == nil || !strings.Contains(err.Error(), "no such file or directory") || strings.Contains(err.Error(), ".tmp-") {
 		t.Errorf("err %v: want the cause without the temp file's name", err)
+	}
+}
+
+// A process killed mid-write (kill -9 during an export) leaves its temp
+// file; the next Write to the same file removes it, but not the temp file
+// of a process still writing, nor files that only look alike.
+func TestWrite_CleansStaleTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "deliveries.har")
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".deliveries.har.tmp-"+strconv.Itoa(dead.Process.Pid)+"-123")
+	live := filepath.Join(dir, ".deliveries.har.tmp-"+strconv.Itoa(os.Getppid())+"-456")
+	other := filepath.Join(dir, ".other.har.tmp-"+strconv.Itoa(dead.Process.Pid)+"-789")
+	mine := filepath.Join(dir, "deliveries.har.tmp-1-1") // not hidden: not ours
+	for _, p := range []string{stale, live, other, mine} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFile(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the dead writer's temp file is still there (%v)", err)
+	}
+	for _, p := range []string{live, other, mine} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+	CleanStale(dir, "")
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("CleanStale(dir, \"\") left %s", filepath.Base(other))
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("CleanStale removed a live writer's temp file: %v", err)
 	}
 }
