@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,37 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
 	"time"
 )
-
-func init() {
-	// Share -update with any other golden helper in this test binary.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-// contractGolden compares got with testdata/<TestName>/<name>.golden,
-// rewriting it under -update.
-func contractGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(t.Name()), name+".golden")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `go test . -run %s -update` to create it)", err, t.Name())
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (-update rewrites it)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
-}
 
 func runContractCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -109,7 +81,7 @@ func TestContract_Report(t *testing.T) {
 			if strings.Contains(stdout, "\x1b[") {
 				t.Error("report colored although stdout is not a terminal")
 			}
-			contractGolden(t, "stdout", latencyRE.ReplaceAll([]byte(stdout), []byte("  LATENCY\n")))
+			golden.RequireEqual(t, latencyRE.ReplaceAll([]byte(stdout), []byte("  LATENCY\n")))
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"text/tabwriter"
 
 	"github.com/psbox-dev/psbox/fixtures"
@@ -111,7 +110,7 @@ offsets, not the current time (psbox's choice, so output is reproducible).`,
 				return err
 			}
 			if !cmd.Flags().Changed("seed") {
-				seed = rand.Int64()
+				seed = fixtures.RandomSeed()
 			}
 			payload, err := cat.Build(name, seed, edits...)
 			if err != nil {

@@ -167,7 +167,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		return asUsage(err)
 	}
 	if !o.seedSet {
-		o.seed = mock.RandomSeed()
+		o.seed = fixtures.RandomSeed()
 	}
 
 	// Payloads: one builder for the whole call, so the events share identity.

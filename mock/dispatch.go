@@ -2,8 +2,6 @@ package mock
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -166,7 +164,7 @@ func (d *Dispatcher) Handler() http.Handler {
 		if req.Seed != nil {
 			seed = *req.Seed
 		} else {
-			seed = RandomSeed()
+			seed = fixtures.RandomSeed()
 		}
 		results, err := d.Fire(r.Context(), req.Event, seed, edits, req.Target)
 		var bad *BadInputError
@@ -191,11 +189,4 @@ func (d *Dispatcher) Handler() http.Handler {
 		msg := fmt.Sprintf("%s sent to %d target(s), %d delivered, %d failed (seed %d)", req.Event, len(results), len(results)-failed, failed, seed)
 		WriteJSON(w, http.StatusOK, fireResponse{Seed: seed, Deliveries: results}, msg)
 	})
-}
-
-// RandomSeed returns a non-negative random seed for a payload.
-func RandomSeed() int64 {
-	var b [8]byte
-	rand.Read(b[:])
-	return int64(binary.LittleEndian.Uint64(b[:]) >> 1 % 1_000_000_000)
 }
