@@ -109,6 +109,7 @@ func newDeliveriesCmd(g *globals) *cobra.Command {
 		f       deliveriesFilter
 		jsonOut bool
 		limit   int
+		follow  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "deliveries",
@@ -121,6 +122,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 		Example: `  psbox deliveries
   psbox deliveries --failed --event application_created --limit 10
   psbox deliveries --json | jq .response.status
+  psbox deliveries --follow --failed        # each new failure as it is recorded
   psbox deliveries show ex_01jd3k
   psbox deliveries replay ex_01jd3k --to http://localhost:3000/webhooks
   psbox deliveries export --format har -o deliveries.har`,
@@ -132,6 +134,9 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 			}
 			if limit < 0 {
 				return usageError("--limit must be 0 (all) or more, not %d", limit)
+			}
+			if follow {
+				return followDeliveries(cmd.Context(), g, flt, jsonOut, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			}
 			flt.Limit = limit
 			s, err := openReader(g, cmd.ErrOrStderr())
@@ -148,6 +153,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 	f.add(cmd)
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "one JSON object per line (the log's own format)")
 	cmd.Flags().IntVar(&limit, "limit", 50, "show at most this many (0: all)")
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "print each exchange as it is appended to the log, by any psbox process, until Ctrl-C (with --event, --failed, --kind, --json)")
 	cmd.AddCommand(newDeliveriesShowCmd(g), newDeliveriesReplayCmd(g), newDeliveriesExportCmd(g), newDeliveriesPruneCmd(g))
 	return cmd
 }

@@ -380,3 +380,7 @@ func (v *LogView) Follow(ctx context.Context) <-chan Batch {
 	}()
 	return ch
 }
+
+// Match reports whether f selects the exchange sm summarises (f.Limit
+// aside), as List does.
+func (f *Filter) Match(sm *Summary) bool { return sm.matches(f) }

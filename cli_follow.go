@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// followDeliveries prints each exchange appended to the log from now on
+// that flt selects, one line each (or the log's own JSON with jsonOut),
+// until ctx ends (Ctrl-C), which is a normal end.
+func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, jsonOut bool, out, stderr io.Writer) error {
+	fl, err := recorder.Follow(g.state, true, func(format string, args ...any) {
+		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
+	})
+	if err != nil {
+		return usageError("%v; pass --state with the folder psbox records in", err)
+	}
+	defer fl.Close()
+	if !jsonOut {
+		fmt.Fprintf(stderr, "psbox: following %s/%s; Ctrl-C stops\n", g.state, recorder.FileName)
+	}
+	var werr error
+	for {
+		_, err := fl.Exchanges(0, func(ex recorder.Exchange) {
+			sm := recorder.SummaryOf(&ex)
+			if werr != nil || !flt.Match(&sm) {
+				return
+			}
+			if jsonOut {
+				var b []byte
+				if b, werr = json.Marshal(ex); werr == nil {
+					_, werr = out.Write(append(b, '\n'))
+				}
+				return
+			}
+			_, werr = io.WriteString(out, followLine(&ex)+"\n")
+		})
+		if werr != nil {
+			return fmt.Errorf("cannot write the followed exchanges: %v", werr)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "psbox: warning: %v\n", err)
+		}
+		if fl.Wait(ctx, 0) != nil {
+			return nil
+		}
+	}
+}
+
+// followLine is one exchange on one line: time, id, event, target,
+// result, latency and attempt, the columns of 'psbox deliveries'.
+func followLine(ex *recorder.Exchange) string {
+	event, target := ex.Event, ex.Target
+	if event == "" {
+		event = "-"
+	}
+	if ex.Kind == recorder.KindAPI {
+		event, target = "api", ex.Request.Method+" "+pathOf(ex.Request.URL)
+	}
+	attempt := "-"
+	if ex.Attempt > 0 {
+		attempt = fmt.Sprint(ex.Attempt)
+		if ex.ReplayOf != "" {
+			attempt += " (replay)"
+		}
+	}
+	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", ex.Start.Local().Format(time.TimeOnly), ex.ID, event, target, resultText(ex), latency(ex.Duration), attempt)
+}
