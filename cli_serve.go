@@ -43,6 +43,10 @@ type serveOptions struct {
 	// delivery configures every delivery the dispatcher makes (POST
 	// /_psbox/events and, in the UI, each fired event).
 	delivery events.Config
+	// quiet: psbox serve prints no line per request.
+	quiet bool
+	// requestLog receives one line per request; nil prints none (the UI).
+	requestLog io.Writer
 }
 
 // validate checks the options before anything listens.
@@ -129,6 +133,10 @@ psbox's own choices, where PartnerStack's behaviour is not documented:
   - The default keys pk_psbox_test / sk_psbox_test only work on a loopback
     address; listening elsewhere needs your own keys.
 
+Each request is printed once answered, one line: time, method, path
+(without the query), status and latency; --quiet turns that off. Every
+exchange is also recorded in <state>/deliveries.jsonl (psbox deliveries -f).
+
 Every delivery to a subscription (POST /_psbox/events) uses the delivery
 flags below.
 
@@ -143,11 +151,15 @@ flags below.
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if !o.quiet {
+				o.requestLog = cmd.OutOrStdout()
+			}
 			return runServe(cmd.Context(), g, o, cmd.OutOrStdout())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultServeAddr, "address to listen on (loopback by default; elsewhere needs your own keys)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no line per request (by default: time, method, path, status, latency)")
 	o.addKeyFlags(cmd)
 	o.delivery.AddFlags(f)
 	return cmd
@@ -197,6 +209,9 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	api.Handle("POST /_psbox/events", d.Handler())
 	api.Handle("GET /_psbox/deliveries", httprec.DeliveriesHandler(rec))
 	h := recordAPICalls(api, rec)
+	if o.requestLog != nil {
+		h = logRequests(h, o.requestLog)
+	}
 
 	ln, err := listenOrFree(o.addr, o.freeIfBusy)
 	if err != nil {

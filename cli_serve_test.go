@@ -380,3 +380,32 @@ func TestServe_HelpNeverShowsEnvSecret(t *testing.T) {
 		}
 	}
 }
+
+// psbox serve prints one line per request once it is answered (time,
+// method, path without the query, status, latency); --quiet prints none.
+func TestServe_RequestLines(t *testing.T) {
+	base, cancel, code, stdout, _ := startServe(t, "--addr", "127.0.0.1:0", "--state", t.TempDir())
+	serveCall(t, "GET", base+"/api/v2/webhooks?limit=5", "", nil)
+	serveCall(t, "GET", base+"/_psbox/health", "", nil)
+	cancel()
+	<-code
+	line := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d\.\d{3} GET    /api/v2/webhooks 401 [\d.]+(µs|ms|s)$`)
+	if out := stdout.String(); !line.MatchString(out) || !strings.Contains(out, "GET    /_psbox/health 200 ") || strings.Contains(out, "limit=5") {
+		t.Errorf("no request lines (or the query shown) in:\n%s", out)
+	}
+
+	base, cancel, code, stdout, _ = startServe(t, "--addr", "127.0.0.1:0", "--state", t.TempDir(), "--quiet")
+	serveCall(t, "GET", base+"/api/v2/webhooks", "", nil)
+	cancel()
+	<-code
+	if out := stdout.String(); strings.Contains(out, "/api/v2/webhooks 401") {
+		t.Errorf("--quiet still printed a request line:\n%s", out)
+	}
+}
+
+func TestRequestLine_Format(t *testing.T) {
+	at := time.Date(2026, 3, 14, 9, 26, 53, 120e6, time.Local)
+	if got := requestLine(at, "PATCH", "/api/v2/webhooks/whook_1", 404, 1500*time.Microsecond); got != "09:26:53.120 PATCH  /api/v2/webhooks/whook_1 404 1.5ms\n" {
+		t.Errorf("got %q", got)
+	}
+}
