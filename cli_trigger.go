@@ -40,6 +40,7 @@ type triggerOptions struct {
 	rate         float64
 	delivery     events.Config // --header, --sign, --secret, --timeout, --retries...
 	jsonOut      bool
+	quiet        bool // only the summary
 	noRecord     bool
 	cpuProfile   string // hidden: profile the deliveries
 
@@ -91,8 +92,8 @@ func (o *triggerOptions) validate() error {
 
 // newSender makes the sender for a trigger run; wrap is the recording
 // transport (nil: nothing recorded).
-func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper) (*events.Sender, error) {
-	return o.delivery.NewSender(events.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version})
+func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper, onAttempt func(events.Attempt)) (*events.Sender, error) {
+	return o.delivery.NewSender(events.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: onAttempt})
 }
 
 func newTriggerCmd(g *globals) *cobra.Command {
@@ -119,8 +120,13 @@ unless --no-record is given.
 Connections are kept alive and reused, about one per --concurrency worker;
 no proxy is used.
 
+With --retries, each attempt that will be retried is printed on stderr as
+it happens (its status or failure, and the wait before the next one);
+--quiet prints only the summary.
+
 Exit status: 0 when every delivery got a 2xx, 1 when any failed, 2 for bad
-input (unknown event, bad --set, bad URL, bad flag value).`,
+input (unknown event, bad --set, bad URL, bad flag value), 130 when Ctrl-C
+stopped it (a delivery cut short is not counted as failed).`,
 		Example: `  psbox trigger application_created --to http://localhost:3000/webhooks
   psbox trigger application_created application_approved --to http://localhost:3000/webhooks --seed 7
   psbox trigger customer_created --set email=jane@example.com --unset partner_key
@@ -143,6 +149,7 @@ input (unknown event, bad --set, bad URL, bad flag value).`,
 	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
 	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
 	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary: no line per delivery or attempt")
 	o.delivery.AddFlags(f)
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
@@ -216,11 +223,6 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		defer closeRecorder(rec, stderr)
 		wrap = recordTo(rec)
 	}
-	sender, err := newSender(*o, wrap)
-	if err != nil {
-		return asUsage(err)
-	}
-	defer sender.Close()
 
 	// One round is every event to every target; the run is o.count rounds.
 	// Job i is round[i%len(round)]: no slice of count*len(round) jobs for
@@ -235,7 +237,13 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
 			o.count, len(round), int64(o.count)*int64(len(round)), maxDeliveries)
 	}
-	return deliverAll(ctx, sender, round, o.count*len(round), o, stdout, stderr)
+	p := newTriggerPrinter(o, stdout, stderr, o.count*len(round))
+	sender, err := newSender(*o, wrap, p.attemptFunc())
+	if err != nil {
+		return asUsage(err)
+	}
+	defer sender.Close()
+	return deliverAll(ctx, sender, round, p)
 }
 
 // deliverAll runs total jobs, job i being round[i%len(round)], on a pool
@@ -243,7 +251,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 // in when a rate is set), prints each result and a summary, and returns a
 // check failure when any delivery failed. Workers take jobs by an atomic index and report under the
 // printer's lock: no hand-off goroutine sits between a job and its result.
-func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, total int, o *triggerOptions, stdout, stderr io.Writer) error {
+func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, p *triggerPrinter) error {
+	o, total := p.o, p.total
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -262,7 +271,6 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 		// 400 runs it about a fifth as often for a peak heap of tens of MB.
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	p := newTriggerPrinter(o, stdout, stderr, total)
 	start := time.Now()
 	var interval time.Duration
 	if o.rate > 0 {
@@ -289,7 +297,12 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 					}
 				}
 				j := round[i%len(round)]
-				line = p.add(sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body}), line)
+				r := sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body})
+				if ctx.Err() != nil && !r.OK {
+					p.cut() // cut short by Ctrl-C: neither delivered nor failed
+					return
+				}
+				line = p.add(r, line)
 			}
 		})
 	}
@@ -353,6 +366,7 @@ type triggerPrinter struct {
 	out     *bufio.Writer
 	ok      int
 	failed  int
+	cutOff  int // deliveries in flight when Ctrl-C came
 	first   events.Result       // the first failure, without its response
 	latency histogram.Histogram // fixed size, whatever the count
 	reasons map[string]int
@@ -364,8 +378,8 @@ func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *
 		out:      bufio.NewWriterSize(stdout, 64<<10),
 		stderr:   stderr,
 		total:    total,
-		all:      o.jsonOut || o.count == 1 || !isTerminal(stdout),
-		progress: o.count > 1 && isTerminal(stderr),
+		all:      !o.quiet && (o.jsonOut || o.count == 1 || !isTerminal(stdout)),
+		progress: !o.quiet && o.count > 1 && isTerminal(stderr),
 		reasons:  map[string]int{},
 	}
 }
@@ -376,7 +390,7 @@ func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
 	// Format outside the lock: workers only queue on the counters and the
 	// buffered write.
 	var line []byte
-	if p.all || !r.OK {
+	if p.all || (!r.OK && !p.o.quiet) {
 		if p.o.jsonOut {
 			b, _ := json.Marshal(r)
 			line = fmt.Appendf(b[:len(b)-1], ",\"seed\":%d}\n", p.o.seed)
@@ -458,6 +472,43 @@ func appendDeliveryLine(b []byte, r events.Result) []byte {
 	return append(b, '\n')
 }
 
+// cut counts a delivery that Ctrl-C cut short.
+func (p *triggerPrinter) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cutOff++
+}
+
+// attemptFunc prints each attempt that will be retried as it happens, on
+// stderr: its outcome and the wait before the next one. Nil (nothing
+// printed) without retries, with --quiet and with --json.
+func (p *triggerPrinter) attemptFunc() func(events.Attempt) {
+	if p.o.quiet || p.o.jsonOut || p.o.delivery.Retries == 0 {
+		return nil
+	}
+	return func(a events.Attempt) {
+		line := attemptLine(a)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.progress {
+			p.clearProgress()
+		}
+		io.WriteString(p.stderr, line)
+	}
+}
+
+// attemptLine is one retried attempt for people.
+func attemptLine(a events.Attempt) string {
+	what := strconv.Itoa(a.Status)
+	if a.Status == 0 || (a.Reason != "" && a.Reason != recorder.ReasonStatus) {
+		what = a.Reason
+		if a.Err != "" {
+			what += " (" + a.Err + ")"
+		}
+	}
+	return fmt.Sprintf("%s  %s  attempt %d: %s in %s; retrying in %s  %s\n", a.Event, a.Target, a.N, what, latency(a.Latency), a.Wait, a.DeliveryID)
+}
+
 func (p *triggerPrinter) showProgress(elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -499,7 +550,11 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 	p.out.Flush()
 	switch {
 	case interrupted:
-		return checkFailed("interrupted: %d of %d deliveries made", n, p.total)
+		cut := ""
+		if p.cutOff > 0 {
+			cut = fmt.Sprintf("; %d in flight %s cancelled, not counted as failed", p.cutOff, plural(p.cutOff, "was", "were"))
+		}
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %d of %d deliveries made%s", n, p.total, cut)}
 	case p.failed > 0:
 		f := p.first
 		why := f.Err

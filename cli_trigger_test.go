@@ -283,7 +283,9 @@ func TestTrigger_RecordsAttempts(t *testing.T) {
 	}
 }
 
-func TestTrigger_InterruptedExit1(t *testing.T) {
+// Ctrl-C ends trigger with exit 130, as a shell reports an interrupted
+// command, and the delivery it cut short is not counted as a failure.
+func TestTrigger_CtrlCExits130(t *testing.T) {
 	stall := make(chan struct{})
 	arrived := make(chan struct{}, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -307,11 +309,14 @@ func TestTrigger_InterruptedExit1(t *testing.T) {
 	}()
 	<-arrived
 	cancel()
-	if code := <-done; code != 1 {
-		t.Errorf("exit %d, want 1", code)
+	if code := <-done; code != 130 {
+		t.Errorf("exit %d, want 130", code)
 	}
-	if !strings.Contains(errb.String(), "interrupted") {
-		t.Errorf("stderr %q does not say it was interrupted", errb.String())
+	if !strings.Contains(errb.String(), "interrupted: 0 of 5 deliveries made; 1 in flight was cancelled, not counted as failed") {
+		t.Errorf("stderr %q does not say it was interrupted and what was cut", errb.String())
+	}
+	if !strings.Contains(out.String(), "0 delivered, 0 failed") || strings.Contains(out.String(), "failed:") {
+		t.Errorf("stdout %q counts the cancelled delivery", out.String())
 	}
 }
 

@@ -62,6 +62,10 @@ func checkFailed(format string, args ...any) error {
 	return &exitError{code: 1, err: fmt.Errorf(format, args...)}
 }
 
+// exitInterrupted is the exit code after Ctrl-C (128 + SIGINT), as shells
+// report it.
+const exitInterrupted = 130
+
 // errSilent exits 1 without printing: the command already reported why.
 var errSilent = &exitError{code: 1, err: errors.New("")}
 

@@ -160,7 +160,7 @@ func (c *Config) NewSender(extra Options) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.Wrap, o.Concurrency, o.UserAgent = extra.Wrap, extra.Concurrency, extra.UserAgent
+	o.Wrap, o.Concurrency, o.UserAgent, o.OnAttempt = extra.Wrap, extra.Concurrency, extra.UserAgent, extra.OnAttempt
 	return New(o)
 }
 

@@ -69,6 +69,20 @@ type Options struct {
 	AllowPrivate    bool                                      // allow link-local/metadata destinations
 	InsecureTLS     bool
 	UserAgent       string // default "psbox"; the CLI passes "psbox/<version>"
+	// OnAttempt, when set, is called after each attempt that is not the
+	// delivery's last, before the wait (psbox trigger prints them as they
+	// happen). It runs on the sending goroutine: keep it short.
+	OnAttempt func(Attempt)
+}
+
+// Attempt is one attempt of a delivery that will be tried again.
+type Attempt struct {
+	DeliveryID, Event, Target string
+	N                         int // 1 for the first attempt
+	Status                    int // 0 when no answer came
+	Reason, Err               string
+	Latency                   time.Duration
+	Wait                      time.Duration // before the next attempt
 }
 
 // Delivery is one event to send to one target.
@@ -302,6 +316,10 @@ func (s *Sender) Send(ctx context.Context, d Delivery) Result {
 		wait := s.o.Schedule.Wait(attempt)
 		if ra, ok := parseRetryAfter(a.headers, time.Now()); ok {
 			wait = min(ra, s.o.RetryAfterCap)
+		}
+		if s.o.OnAttempt != nil {
+			s.o.OnAttempt(Attempt{DeliveryID: d.ID, Event: d.Event, Target: d.Target, N: attempt,
+				Status: a.status, Reason: a.reason, Err: a.err, Latency: a.latency, Wait: wait})
 		}
 		t := time.NewTimer(wait)
 		select {
