@@ -366,7 +366,7 @@ type triggerPrinter struct {
 	out     *bufio.Writer
 	ok      int
 	failed  int
-	cutOff  int // deliveries in flight when Ctrl-C came
+	cutOff  int                 // deliveries in flight when Ctrl-C came
 	first   events.Result       // the first failure, without its response
 	latency histogram.Histogram // fixed size, whatever the count
 	reasons map[string]int
