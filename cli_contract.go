@@ -82,6 +82,7 @@ A case file is JSON holding one case or a list of them:
     "seed": 7,
     "set": {"content.email": "jane@example.com"},
     "unset": ["group.slug"],
+    "headers": {"Authorization": "Bearer t0k"},
     "expect": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"ok": true}},
     "ignore": ["body.received_at", "body.items[*].id", "headers.Date"]
   }
@@ -93,9 +94,19 @@ PATH is a case file or a folder of *.json case files (sub-folders are not
 read; files are opened inside their folder, symlinks leading out are refused).
 With no PATH, psbox reads ./psbox-cases/ (psbox's choice).
 
---update writes each failing case's actual answer into its "expect" (status,
-body, and only the headers the case already lists), leaving the rest of the
-file byte for byte as it was.
+"headers" are request headers this case sends, each replacing the header of
+the same name given with --header (which every case sends).
+
+--update writes what the receiver answered into every case's "expect"
+(status, body, and only the headers the case already lists), leaving the
+rest of the file byte for byte as it was; a case whose answer already
+equals its expect is not touched. It says how many cases it updated.
+
+--run REGEXP sends only the matching cases; the others are counted as
+skipped, and listed as skipped in --junit and --json.
+
+--junit FILE is written even when the case files are invalid (exit 2): one
+<error> per problem, named by its file:line, so a CI report shows why.
 
 Cases are sent one at a time unless --concurrency says otherwise (psbox's
 choice).
@@ -114,7 +125,7 @@ Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", "", "URL of your webhook receiver (required)")
-	f.BoolVar(&o.update, "update", false, "write the actual answers into the failing cases' \"expect\"")
+	f.BoolVar(&o.update, "update", false, "write what the receiver answered into every case's \"expect\" (status, body, listed headers)")
 	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per case per line")
 	f.StringVar(&o.run, "run", "", "run only cases whose name matches `REGEXP`")
@@ -134,6 +145,13 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	}
 	cases, err := cat.LoadCases(o.paths...)
 	if err != nil {
+		if o.junit != "" {
+			// A CI report step then shows why nothing ran: one <error>
+			// per problem, with its file:line.
+			if jerr := fixtures.WriteJUnitProblemsFile(o.junit, fixtures.Problems(err)); jerr != nil {
+				fmt.Fprintf(stderr, "psbox: --junit: %v\n", jerr)
+			}
+		}
 		return caseFileError(err)
 	}
 	if filter != nil {
@@ -181,7 +199,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	}
 	_, failed := fixtures.Summary(results)
 	if o.update {
-		return contractUpdate(results, failed, o.json, stdout, stderr)
+		return contractUpdate(results, o.json, stdout, stderr)
 	}
 	if failed > 0 {
 		return errSilent
@@ -189,20 +207,19 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	return nil
 }
 
-// contractUpdate writes the failing cases' answers back and says what changed.
-func contractUpdate(results []fixtures.Result, failed int, jsonOut bool, stdout, stderr io.Writer) error {
+// contractUpdate writes the receiver's answers into the cases and says how
+// many changed.
+func contractUpdate(results []fixtures.Result, jsonOut bool, stdout, stderr io.Writer) error {
 	out := stdout
 	if jsonOut {
 		out = stderr // keep stdout JSON Lines only
-	}
-	if failed == 0 {
-		fmt.Fprintln(out, "nothing to update: every case passed")
-		return nil
 	}
 	changes, err := fixtures.UpdateFiles(results)
 	for _, c := range changes {
 		fmt.Fprintln(out, "updated "+c)
 	}
+	passed, failed, _ := fixtures.Counts(results)
+	fmt.Fprintf(out, "%d of %d %s updated, %d already matched\n", len(changes), passed+failed, plural(passed+failed, "case", "cases"), passed+failed-len(changes))
 	if err != nil {
 		return checkFailed("%s", indentRest(err.Error()))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/httpheader"
 	"github.com/spf13/pflag"
 )
 
@@ -172,7 +173,7 @@ func ParseHeaders(raw []string) (http.Header, error) {
 	for _, s := range raw {
 		k, v, ok := strings.Cut(s, ":")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || k == "" || !isToken(k) {
+		if !ok || k == "" || !httpheader.ValidName(k) {
 			return nil, fmt.Errorf("--header %q is not 'Name: value', e.g. --header 'Authorization: Bearer t0k'", s)
 		}
 		h.Add(k, v)
@@ -186,7 +187,7 @@ func ParseHeaders(raw []string) (http.Header, error) {
 // checkHeaders refuses header names that are not tokens and values with
 // control characters, which would fail every delivery.
 func checkHeaders(h http.Header) error {
-	switch name, value, badName, found := invalidHeader(h); {
+	switch name, value, badName, found := httpheader.Invalid(h); {
 	case !found:
 		return nil
 	case badName:

@@ -11,9 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/httpheader"
 )
 
 // h1Transport sends plain-http requests over keep-alive connections it
@@ -392,7 +393,7 @@ func hostPort(u *url.URL) string {
 // not a token, or a value with a control character (Request.Write would
 // turn a line break into a space and send it).
 func checkHeader(h http.Header) error {
-	switch name, _, badName, found := invalidHeader(h); {
+	switch name, _, badName, found := httpheader.Invalid(h); {
 	case !found:
 		return nil
 	case badName:
@@ -400,49 +401,6 @@ func checkHeader(h http.Header) error {
 	default:
 		return fmt.Errorf("net/http: invalid header field value for %q", name)
 	}
-}
-
-// invalidHeader finds a header name that is not a token or a value with a
-// control character; found is false when every header is valid.
-func invalidHeader(h http.Header) (name, value string, badName, found bool) {
-	for k, vs := range h {
-		if !isToken(k) {
-			return k, "", true, true
-		}
-		for _, v := range vs {
-			if !validHeaderValue(v) {
-				return k, v, false, true
-			}
-		}
-	}
-	return "", "", false, false
-}
-
-// validHeaderValue reports whether v has no control character but tab.
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// tokenChars are the bytes of an HTTP token (RFC 9110 section 5.6.2).
-var tokenChars = func() (t [256]bool) {
-	for c := '!'; c <= '~'; c++ {
-		t[c] = !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
-	}
-	return t
-}()
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func isASCII(s string) bool {

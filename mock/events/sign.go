@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/psbox-dev/psbox/internal/httpheader"
 )
 
 // Signing schemes for Options.Sign. PartnerStack documents no signature;
@@ -50,7 +52,7 @@ func newSigner(o Options) (signer, error) {
 		if name == "" {
 			name = DefaultSignatureHeader
 		}
-		if !isToken(name) {
+		if !httpheader.ValidName(name) {
 			return nil, fmt.Errorf("signature header %q is not a valid header name; use e.g. %s", name, DefaultSignatureHeader)
 		}
 		return hmacSigner{key: []byte(o.Secret), header: http.CanonicalHeaderKey(name)}, nil
