@@ -226,7 +226,7 @@ func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
 	if ex, ok := s.Get(id); ok {
 		return ex, nil
 	}
-	if m := s.Matches(id, 4); len(m) > 1 {
+	if m := s.IDsWithPrefix(id, 4); len(m) > 1 {
 		more := ""
 		if len(m) > 3 {
 			m, more = m[:3], ", ..."

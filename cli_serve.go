@@ -189,7 +189,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		return nil, asUsage(err)
 	}
 	store.UseCatalog(cat)
-	if err := store.Own(); err != nil {
+	if err := store.ClaimWriter(); err != nil {
 		var inUse *mock.InUseError
 		if errors.As(err, &inUse) {
 			return nil, usageError("%v", err)

@@ -202,7 +202,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	targets := make([][]string, len(o.names))
 	for i, n := range o.names {
 		t, err := mock.Recipients(subs, n, o.to, "")
-		var none mock.ErrNoSubscriptions
+		var none mock.NoSubscriptionsError
 		if errors.As(err, &none) {
 			return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
 				`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,

@@ -18,13 +18,13 @@ type Subscriptions interface {
 	Subscribed(event string) []Webhook
 }
 
-// ErrNoSubscriptions is returned by Fire when no active webhook subscribes
+// NoSubscriptionsError is returned by Fire when no active webhook subscribes
 // to the event and no target was given.
-type ErrNoSubscriptions struct {
+type NoSubscriptionsError struct {
 	Event string
 }
 
-func (e ErrNoSubscriptions) Error() string {
+func (e NoSubscriptionsError) Error() string {
 	return fmt.Sprintf("no active webhook subscribes to %s; create one with POST /api/v2/webhooks "+
 		`{"target": "http://localhost:3000/webhooks", "events": [%q]} on psbox serve, or give a target`, e.Event, e.Event)
 }
@@ -49,7 +49,7 @@ type Dispatcher struct {
 	Sender  *events.Sender
 	Catalog *fixtures.Catalog // the events it builds; nil: the built-in catalog
 	// Fallback receives an event no webhook subscribes to (the UI's
-	// target); empty, such an event is an ErrNoSubscriptions.
+	// target); empty, such an event is an NoSubscriptionsError.
 	Fallback string
 }
 
@@ -57,7 +57,7 @@ type Dispatcher struct {
 // target when it is not empty (checked by events.ValidateTarget; a
 // *BadInputError when it is wrong), else every active webhook subscribed
 // to event, in the store's order, else fallback when it is not empty, else
-// an ErrNoSubscriptions. subs may be nil when a target is given.
+// an NoSubscriptionsError. subs may be nil when a target is given.
 func Recipients(subs Subscriptions, event, target, fallback string) ([]string, error) {
 	if target != "" {
 		if err := events.ValidateTarget(target); err != nil {
@@ -77,7 +77,7 @@ func Recipients(subs Subscriptions, event, target, fallback string) ([]string, e
 		targets = []string{fallback}
 	}
 	if len(targets) == 0 {
-		return nil, ErrNoSubscriptions{Event: event}
+		return nil, NoSubscriptionsError{Event: event}
 	}
 	return targets, nil
 }
@@ -143,21 +143,21 @@ func (d *Dispatcher) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			WriteError(w, http.StatusMethodNotAllowed, "use POST to fire an event")
+			WriteError(w, &StatusError{http.StatusMethodNotAllowed, "use POST to fire an event"})
 			return
 		}
 		var req fireRequest
 		if err := DecodeJSON(w, r, &req); err != nil {
-			WriteErr(w, err)
+			WriteError(w, err)
 			return
 		}
 		if req.Event == "" {
-			WriteError(w, http.StatusBadRequest, `invalid event: missing; send {"event": "application_created"}`)
+			WriteError(w, &StatusError{http.StatusBadRequest, `invalid event: missing; send {"event": "application_created"}`})
 			return
 		}
 		edits, err := fixtures.EditsFromJSON(req.Set, req.Unset)
 		if err != nil {
-			WriteError(w, http.StatusBadRequest, "invalid "+err.Error())
+			WriteError(w, &StatusError{http.StatusBadRequest, "invalid " + err.Error()})
 			return
 		}
 		var seed int64
@@ -168,16 +168,16 @@ func (d *Dispatcher) Handler() http.Handler {
 		}
 		results, err := d.Fire(r.Context(), req.Event, seed, edits, req.Target)
 		var bad *BadInputError
-		var none ErrNoSubscriptions
+		var none NoSubscriptionsError
 		switch {
 		case errors.As(err, &bad):
-			WriteError(w, http.StatusBadRequest, "invalid "+bad.Field+": "+bad.Error())
+			WriteError(w, &StatusError{http.StatusBadRequest, "invalid " + bad.Field + ": " + bad.Error()})
 			return
 		case errors.As(err, &none):
-			WriteError(w, http.StatusConflict, none.Error())
+			WriteError(w, &StatusError{http.StatusConflict, none.Error()})
 			return
 		case err != nil:
-			WriteError(w, http.StatusInternalServerError, err.Error())
+			WriteError(w, &StatusError{http.StatusInternalServerError, err.Error()})
 			return
 		}
 		failed := 0

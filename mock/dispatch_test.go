@@ -100,9 +100,9 @@ func TestDispatcher_FanOut(t *testing.T) {
 func TestDispatcher_NoSubscriptions(t *testing.T) {
 	d, _ := newDispatcher(t)
 	_, err := d.Fire(t.Context(), "customer_created", 1, nil, "")
-	var none ErrNoSubscriptions
+	var none NoSubscriptionsError
 	if !errors.As(err, &none) || none.Event != "customer_created" {
-		t.Fatalf("err = %v, want ErrNoSubscriptions for customer_created", err)
+		t.Fatalf("err = %v, want NoSubscriptionsError for customer_created", err)
 	}
 	if !strings.Contains(err.Error(), "/api/v2/webhooks") {
 		t.Errorf("error %q does not say how to create a subscription", err)

@@ -115,14 +115,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			WriteError(w, http.StatusInternalServerError, "internal error in psbox; please report it with the request that caused it")
+			WriteError(w, &StatusError{http.StatusInternalServerError, "internal error in psbox; please report it with the request that caused it"})
 		}
 	}()
 	h, pattern := s.mux.Handler(r)
 	rt, known := s.routes[pattern]
 	if !rt.public && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="psbox"`)
-		WriteError(w, http.StatusUnauthorized, "missing or wrong credentials; send HTTP Basic auth with your public key as user and secret key as password (curl -u PUBLIC:SECRET), or Authorization: Bearer SECRET")
+		WriteError(w, &StatusError{http.StatusUnauthorized, "missing or wrong credentials; send HTTP Basic auth with your public key as user and secret key as password (curl -u PUBLIC:SECRET), or Authorization: Bearer SECRET"})
 		return
 	}
 	if rt.direct != nil {
@@ -142,13 +142,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.StatusMethodNotAllowed:
 		allow := c.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		WriteError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allow))
+		WriteError(w, &StatusError{http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, allow)})
 	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 		loc := c.header.Get("Location")
 		w.Header().Set("Location", loc)
-		WriteError(w, c.code, fmt.Sprintf("%s is not canonical; use %s", r.URL.Path, loc))
+		WriteError(w, &StatusError{c.code, fmt.Sprintf("%s is not canonical; use %s", r.URL.Path, loc)})
 	default:
-		WriteError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s; the API lives under /api/v2/webhooks", r.Method, r.URL.Path))
+		WriteError(w, &StatusError{http.StatusNotFound, fmt.Sprintf("no route %s %s; the API lives under /api/v2/webhooks", r.Method, r.URL.Path)})
 	}
 }
 
@@ -256,11 +256,6 @@ func writeBytes(w http.ResponseWriter, code int, body []byte) {
 	w.Write(body)
 }
 
-// WriteError answers with {"data": null, "message": message, "status": code}.
-func WriteError(w http.ResponseWriter, code int, message string) {
-	WriteJSON(w, code, nil, message)
-}
-
 // StatusError is an error with the HTTP status it should be answered with.
 type StatusError struct {
 	Code int
@@ -269,29 +264,31 @@ type StatusError struct {
 
 func (e *StatusError) Error() string { return e.Msg }
 
-// WriteErr answers err with the status it maps to: *StatusError its own
-// code, *FieldError 400, ErrNotFound 404, ErrArchived 409, anything else 500.
-func WriteErr(w http.ResponseWriter, err error) {
+// WriteError answers err in the envelope {"data": null, "message": ...,
+// "status": code} with the status it maps to: a *StatusError its own code
+// and message, a *FieldError 400, ErrNotFound 404, ErrArchived 409,
+// anything else 500.
+func WriteError(w http.ResponseWriter, err error) {
 	var se *StatusError
 	var fe *FieldError
+	code, msg := http.StatusInternalServerError, err.Error()
 	switch {
 	case errors.As(err, &se):
-		WriteError(w, se.Code, se.Msg)
+		code, msg = se.Code, se.Msg
 	case errors.As(err, &fe):
-		WriteError(w, http.StatusBadRequest, "invalid "+fe.Error())
+		code, msg = http.StatusBadRequest, "invalid "+fe.Error()
 	case errors.Is(err, ErrNotFound):
-		WriteError(w, http.StatusNotFound, err.Error())
+		code = http.StatusNotFound
 	case errors.Is(err, ErrArchived):
-		WriteError(w, http.StatusConflict, err.Error())
-	default:
-		WriteError(w, http.StatusInternalServerError, err.Error())
+		code = http.StatusConflict
 	}
+	WriteJSON(w, code, nil, msg)
 }
 
 // DecodeJSON reads a JSON request body into dst: Content-Type must be
 // application/json (else 415), the body at most 1 MiB (else 413), one JSON
 // value with no unknown fields and no trailing data (else 400). The error is
-// a *StatusError for WriteErr.
+// a *StatusError for WriteError.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	body, err := readJSON(w, r)
 	if err != nil {
@@ -466,20 +463,20 @@ func webhookFields(w http.ResponseWriter, r *http.Request) (*string, []string, e
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	target, events, err := webhookFields(w, r)
 	if err != nil {
-		WriteErr(w, err)
+		WriteError(w, err)
 		return
 	}
 	if target == nil {
-		WriteErr(w, &FieldError{"target", `is missing; send {"target": "https://example.com/webhooks", "events": [...]}`})
+		WriteError(w, &FieldError{"target", `is missing; send {"target": "https://example.com/webhooks", "events": [...]}`})
 		return
 	}
 	if events == nil {
-		WriteErr(w, &FieldError{"events", `is missing; send {"target": ..., "events": ["application_created"]}`})
+		WriteError(w, &FieldError{"events", `is missing; send {"target": ..., "events": ["application_created"]}`})
 		return
 	}
 	_, hook, err := s.store.create(*target, events) // events are this request's own
 	if err != nil {
-		WriteErr(w, err)
+		WriteError(w, err)
 		return
 	}
 	writeHookJSON(w, hook, "Webhook created")
@@ -488,26 +485,26 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	if _, ok := s.store.Get(key); !ok {
-		WriteErr(w, notFound(key))
+		WriteError(w, notFound(key))
 		return
 	}
 	target, events, err := webhookFields(w, r)
 	if err != nil {
-		WriteErr(w, err)
+		WriteError(w, err)
 		return
 	}
 	if target == nil && events == nil {
-		WriteErr(w, &StatusError{http.StatusBadRequest, `nothing to update; send "target" and/or "events"`})
+		WriteError(w, &StatusError{http.StatusBadRequest, `nothing to update; send "target" and/or "events"`})
 		return
 	}
 	hook, err := s.store.Update(key, target, events)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		WriteErr(w, notFound(key))
+		WriteError(w, notFound(key))
 	case errors.Is(err, ErrArchived):
-		WriteErr(w, &StatusError{http.StatusConflict, fmt.Sprintf("webhook %s is archived and cannot change; create a new one with POST /api/v2/webhooks", key)})
+		WriteError(w, &StatusError{http.StatusConflict, fmt.Sprintf("webhook %s is archived and cannot change; create a new one with POST /api/v2/webhooks", key)})
 	case err != nil:
-		WriteErr(w, err)
+		WriteError(w, err)
 	default:
 		writeHook(w, hook, "Webhook updated")
 	}
@@ -517,7 +514,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	hook, ok := s.store.Get(key)
 	if !ok {
-		WriteErr(w, notFound(key))
+		WriteError(w, notFound(key))
 		return
 	}
 	writeHook(w, hook, "Webhook retrieved")
@@ -527,11 +524,11 @@ func (s *Server) archiveWebhook(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	hook, err := s.store.Archive(key)
 	if errors.Is(err, ErrNotFound) {
-		WriteErr(w, notFound(key))
+		WriteError(w, notFound(key))
 		return
 	}
 	if err != nil {
-		WriteErr(w, err)
+		WriteError(w, err)
 		return
 	}
 	writeHook(w, hook, "Webhook archived")
@@ -553,19 +550,19 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" || q.Has("limit") {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 250 {
-			WriteErr(w, &FieldError{"limit", fmt.Sprintf("%q is not a whole number from 1 to 250; omit it for the default of 10", v)})
+			WriteError(w, &FieldError{"limit", fmt.Sprintf("%q is not a whole number from 1 to 250; omit it for the default of 10", v)})
 			return
 		}
 		limit = n
 	}
 	after, before := q.Get("starting_after"), q.Get("ending_before")
 	if after != "" && before != "" {
-		WriteErr(w, &StatusError{http.StatusBadRequest, "starting_after and ending_before cannot be combined; send one of them"})
+		WriteError(w, &StatusError{http.StatusBadRequest, "starting_after and ending_before cannot be combined; send one of them"})
 		return
 	}
 	items, more, err := s.store.page(limit, after, before)
 	if err != nil {
-		WriteErr(w, err)
+		WriteError(w, err)
 		return
 	}
 	// The answer is assembled from each webhook's stored JSON: the same
@@ -596,7 +593,7 @@ func (s *Server) openapiDoc(w http.ResponseWriter, r *http.Request) {
 	doc, err := s.doc, s.docErr
 	s.docMu.Unlock()
 	if err != nil {
-		WriteError(w, http.StatusInternalServerError, "cannot describe the catalog: "+err.Error())
+		WriteError(w, &StatusError{http.StatusInternalServerError, "cannot describe the catalog: " + err.Error()})
 		return
 	}
 	writeBytes(w, http.StatusOK, doc)

@@ -512,7 +512,7 @@ func TestServer_HandleMountsExtraRoute(t *testing.T) {
 			Event string `json:"event"`
 		}
 		if err := DecodeJSON(w, r, &body); err != nil {
-			WriteErr(w, err)
+			WriteError(w, err)
 			return
 		}
 		WriteJSON(w, http.StatusOK, map[string]string{"fired": body.Event}, "Event fired")

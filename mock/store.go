@@ -103,7 +103,7 @@ func validateEvents(cat *fixtures.Catalog, names []string) error {
 // psbox command that opens the store and survives the server being
 // killed. The journal is fsynced in the background within about 100 ms,
 // many changes sharing one fsync; Close writes the whole snapshot (temp
-// file, fsync, rename) and removes the journal, and Own folds in a
+// file, fsync, rename) and removes the journal, and ClaimWriter folds in a
 // journal a crashed server left. If a journal write fails, every change
 // not yet written is undone and each of those mutations returns the error;
 // if a background fsync fails, every later mutation and Close return that
@@ -143,7 +143,7 @@ type Store struct {
 	undone  []undoneRange
 	failed  error     // a failed fsync or a journal left unusable: sticky
 	rnd     randBytes // for keys; guarded by mu
-	lock    *os.File  // the state folder's lock, held from Own to Close
+	lock    *os.File  // the state folder's lock, held from ClaimWriter to Close
 	closed  bool
 
 	kick      chan struct{} // a line awaits fsync (capacity 1)
@@ -772,10 +772,10 @@ func (s *Store) flush(f *os.File) {
 	}
 }
 
-// LockFile is the lock a writing Store holds in the state folder (see Own).
+// LockFile is the lock a writing Store holds in the state folder (see ClaimWriter).
 const LockFile = "webhooks.lock"
 
-// InUseError is Own's answer while another psbox serve or UI writes the
+// InUseError is ClaimWriter's answer while another psbox serve or UI writes the
 // same state folder.
 type InUseError struct {
 	Dir string
@@ -790,14 +790,14 @@ func (e *InUseError) Error() string {
 	return fmt.Sprintf("the state folder %s is in use by %s; stop it, or pass --state with another folder", e.Dir, who)
 }
 
-// Own makes this Store the state folder's one writer until Close (psbox
+// ClaimWriter makes this Store the state folder's one writer until Close (psbox
 // serve and the UI call it before serving): it takes <dir>/webhooks.lock,
 // an *InUseError while another process holds it, so two servers never
 // compact each other's changes away; then it folds a journal left by a
 // writer that stopped without Close (a crash, kill -9) into webhooks.json
 // and removes it, so a clean start leaves one file, as a clean stop does.
 // Readers (psbox trigger) never call it.
-func (s *Store) Own() error {
+func (s *Store) ClaimWriter() error {
 	s.jmu.Lock()
 	defer s.jmu.Unlock()
 	s.mu.Lock()

@@ -830,9 +830,9 @@ func TestStore_FailedSharedWriteUndoesEveryChangeInIt(t *testing.T) {
 }
 
 // A journal left by a server that never closed its store is folded into
-// webhooks.json by the next owner's Own, and nothing is lost; a reader's
+// webhooks.json by the next owner's ClaimWriter, and nothing is lost; a reader's
 // OpenStore alone never compacts.
-func TestStore_OwnFoldsALeftoverJournal(t *testing.T) {
+func TestStore_ClaimWriterFoldsALeftoverJournal(t *testing.T) {
 	dir := t.TempDir()
 	crashed, err := OpenStore(dir)
 	if err != nil {
@@ -865,46 +865,46 @@ func TestStore_OwnFoldsALeftoverJournal(t *testing.T) {
 	}
 
 	owner := openTestStore(t, dir)
-	if err := owner.Own(); err != nil {
+	if err := owner.ClaimWriter(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, JournalFile)); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("journal still there after Own (stat: %v)", err)
+		t.Errorf("journal still there after ClaimWriter (stat: %v)", err)
 	}
 	if diff := cmp.Diff(want, openTestStore(t, dir).List()); diff != "" {
-		t.Errorf("after Own (-want +got):\n%s", diff)
+		t.Errorf("after ClaimWriter (-want +got):\n%s", diff)
 	}
 	if _, err := owner.Create("https://after.test", []string{"application_created"}); err != nil {
-		t.Fatalf("create after Own: %v", err)
+		t.Fatalf("create after ClaimWriter: %v", err)
 	}
 	if got := openTestStore(t, dir).Len(); got != 4 {
-		t.Errorf("after a create following Own: %d webhooks, want 4", got)
+		t.Errorf("after a create following ClaimWriter: %d webhooks, want 4", got)
 	}
 }
 
-// One writer per state folder: a second Own fails with the holder's pid
+// One writer per state folder: a second ClaimWriter fails with the holder's pid
 // and a way out, until the first store is closed.
 func TestStore_OwnIsExclusive(t *testing.T) {
 	dir := t.TempDir()
 	first := openTestStore(t, dir)
-	if err := first.Own(); err != nil {
+	if err := first.ClaimWriter(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := first.Create("https://a.test", []string{"application_created"}); err != nil {
 		t.Fatal(err)
 	}
 	second := openTestStore(t, dir)
-	err := second.Own()
+	err := second.ClaimWriter()
 	var inUse *InUseError
 	if !errors.As(err, &inUse) || inUse.PID != os.Getpid() || !strings.Contains(err.Error(), "--state") {
-		t.Fatalf("second Own: %v, want an *InUseError naming pid %d and --state", err, os.Getpid())
+		t.Fatalf("second ClaimWriter: %v, want an *InUseError naming pid %d and --state", err, os.Getpid())
 	}
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
 	third := openTestStore(t, dir)
-	if err := third.Own(); err != nil {
-		t.Fatalf("Own after the owner closed: %v", err)
+	if err := third.ClaimWriter(); err != nil {
+		t.Fatalf("ClaimWriter after the owner closed: %v", err)
 	}
 	if got := third.Len(); got != 1 {
 		t.Errorf("the new owner sees %d webhooks, want 1", got)

@@ -58,7 +58,7 @@ func New(out io.Writer, o Options) http.Handler {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			mock.WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes))
+			mock.WriteError(w, &mock.StatusError{Code: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes)})
 			return
 		}
 		entry := FormatReceived(time.Now(), r, body)

@@ -294,8 +294,8 @@ func TestStore_RotatedSegmentsAndTornTail(t *testing.T) {
 	if got, ok := r.Get(oldest.ID[:len(oldest.ID)-3]); !ok || got.ID != oldest.ID {
 		t.Errorf("Get by a prefix of %s: %v %s", oldest.ID, ok, got.ID)
 	}
-	if m := r.Matches("ex_", 3); len(m) != 3 {
-		t.Errorf("Matches(ex_) = %v, want 3 (ambiguous)", m)
+	if m := r.IDsWithPrefix("ex_", 3); len(m) != 3 {
+		t.Errorf("IDsWithPrefix(ex_) = %v, want 3 (ambiguous)", m)
 	}
 	var buf bytes.Buffer
 	if n, err := ExportJSONL(&buf, r, Filter{}); err != nil || n != 300 || bytes.Count(buf.Bytes(), []byte("\n")) != 300 {

@@ -383,9 +383,9 @@ func (s *Store) Get(id string) (Exchange, bool) {
 	return ex, true
 }
 
-// Matches returns the IDs that start with the given ID or prefix
+// IDsWithPrefix returns the IDs that start with the given ID or prefix
 // (normalized as in Get), up to max; it tells "unknown" from "ambiguous".
-func (s *Store) Matches(prefix string, max int) []string {
+func (s *Store) IDsWithPrefix(prefix string, max int) []string {
 	ids, _ := s.find(normalizeID(prefix), max)
 	return ids
 }
