@@ -207,7 +207,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	}
 	d := &mock.Dispatcher{Subs: store, Sender: sender, Catalog: cat}
 	api.Handle("POST /_psbox/events", d.Handler())
-	api.Handle("GET /_psbox/deliveries", httprec.DeliveriesHandler(rec))
+	api.Handle("GET /_psbox/deliveries", mock.DeliveriesHandler(rec))
 	h := recordAPICalls(api, rec)
 	if o.requestLog != nil {
 		h = logRequests(h, o.requestLog)

@@ -1,7 +1,6 @@
-package httprec
+package mock
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,7 +18,7 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeEnvelope(w, http.StatusMethodNotAllowed, nil, "method "+r.Method+" is not allowed; use GET")
+			WriteError(w, &StatusError{http.StatusMethodNotAllowed, "method " + r.Method + " is not allowed; use GET"})
 			return
 		}
 		q := r.URL.Query()
@@ -27,7 +26,7 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 		if v := q.Get("failed"); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("failed must be true or false, not %q", v))
+				WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("failed must be true or false, not %q", v)})
 				return
 			}
 			f.Failed = b
@@ -36,13 +35,13 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 		case "", recorder.KindDelivery, recorder.KindAPI:
 			f.Kind = k
 		default:
-			writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("kind must be delivery or api, not %q", k))
+			WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("kind must be delivery or api, not %q", k)})
 			return
 		}
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 1000 {
-				writeEnvelope(w, http.StatusBadRequest, nil, fmt.Sprintf("limit must be a whole number from 1 to 1000, not %q", v))
+				WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to 1000, not %q", v)})
 				return
 			}
 			f.Limit = n
@@ -51,18 +50,6 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 		if items == nil {
 			items = []recorder.Exchange{}
 		}
-		writeEnvelope(w, http.StatusOK, map[string]any{"items": items}, fmt.Sprintf("%d exchanges", len(items)))
+		WriteJSON(w, http.StatusOK, map[string]any{"items": items}, fmt.Sprintf("%d exchanges", len(items)))
 	})
-}
-
-func writeEnvelope(w http.ResponseWriter, status int, data any, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(struct {
-		Data    any    `json:"data"`
-		Message string `json:"message"`
-		Status  int    `json:"status"`
-	}{data, msg, status})
 }
