@@ -14,9 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
-	"github.com/psbox-dev/psbox/recorder/httprec"
 
 	"github.com/psbox-dev/psbox/internal/atomicfile"
 )
@@ -101,7 +101,7 @@ func closeRecorder(rec *recorder.Store, w io.Writer) {
 
 // recordTo is the sender's Wrap that records every attempt in rec.
 func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {
-	return func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }
+	return mock.RecordTo(rec)
 }
 
 func newDeliveriesCmd(g *globals) *cobra.Command {

@@ -9,14 +9,12 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
-	"github.com/psbox-dev/psbox/recorder/httprec"
 	"github.com/spf13/cobra"
 )
 
@@ -196,7 +194,6 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		}
 		return nil, err
 	}
-	api := mock.NewServer(store, mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version})
 	sender, err := o.delivery.NewSender(events.Options{
 		UserAgent: "psbox/" + version,
 		Wrap:      recordTo(rec),
@@ -205,10 +202,11 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		store.Close()
 		return nil, asUsage(err)
 	}
-	d := &mock.Dispatcher{Subs: store, Sender: sender, Catalog: cat}
-	api.Handle("POST /_psbox/events", d.Handler())
-	api.Handle("GET /_psbox/deliveries", mock.DeliveriesHandler(rec))
-	h := recordAPICalls(api, rec)
+	sb := mock.NewSandbox(mock.SandboxOptions{
+		Options: mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version},
+		Store:   store, Recorder: rec, Sender: sender,
+	})
+	h := sb.Handler
 	if o.requestLog != nil {
 		h = logRequests(h, o.requestLog)
 	}
@@ -222,27 +220,13 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	m := &mockAPI{
 		URL:    "http://" + dialable(ln.Addr().(*net.TCPAddr)),
 		Store:  store,
-		Server: api,
+		Server: sb.Server,
 		http:   mock.NewHTTPServer(ln.Addr().String(), h),
 		sender: sender,
 		done:   make(chan error, 1),
 	}
 	go func() { m.done <- m.http.Serve(ln) }()
 	return m, nil
-}
-
-// recordAPICalls records the calls to the PartnerStack API and to
-// POST /_psbox/events; health checks and reads of the log itself are left
-// out so they do not drown the exchanges a user cares about.
-func recordAPICalls(api http.Handler, rec *recorder.Store) http.Handler {
-	recorded := httprec.Middleware(rec)(api)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/_psbox/events" {
-			recorded.ServeHTTP(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	})
 }
 
 // Shutdown stops accepting requests, lets in-flight ones finish for up to

@@ -346,6 +346,51 @@ type attemptResult struct {
 	truncated bool
 }
 
+// header is the header of an attempt of d made at now: psbox's own
+// headers, the extra ones, the event and delivery id, and the signature.
+func (s *Sender) header(d Delivery, now time.Time) http.Header {
+	// One map sized for every header, sharing the template's values (cut
+	// to their length, so an Add never writes into them).
+	h := make(http.Header, len(s.static)+5)
+	for k, vs := range s.static {
+		h[k] = vs
+	}
+	for k, vs := range d.Header {
+		h[http.CanonicalHeaderKey(k)] = vs[:len(vs):len(vs)]
+	}
+	if d.Event != "" {
+		h[HeaderEvent] = []string{d.Event}
+	}
+	h[HeaderDelivery] = []string{d.ID}
+	if s.signer != nil {
+		s.signer.sign(h, d.ID, now.Unix(), d.Body)
+	}
+	return h
+}
+
+// Request returns the request the first attempt of d would send, signed
+// now, without sending it: for a handler's unit test (httptest.NewRecorder)
+// or a look at exactly what psbox sends. A d without an ID gets one.
+func (s *Sender) Request(ctx context.Context, d Delivery) (*http.Request, error) {
+	if d.ID == "" {
+		d.ID = NewDeliveryID()
+	}
+	u, err := s.targets.get(d.Target)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(d.Body))
+	if err != nil {
+		return nil, err
+	}
+	h := s.header(d, time.Now())
+	req.Header = make(http.Header, len(h))
+	for k, vs := range h {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	return req, nil
+}
+
 func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResult) {
 	actx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 	defer cancel()
@@ -367,23 +412,7 @@ func (s *Sender) attempt(ctx context.Context, d Delivery, n int) (a attemptResul
 		return attemptResult{reason: recorder.ReasonBlocked, err: err.Error()}
 	}
 	req.URL, req.Host = u, u.Host // shared: net/http only reads them
-	// One map sized for every header, sharing the template's values (cut
-	// to their length, so an Add never writes into them).
-	h := make(http.Header, len(s.static)+5)
-	for k, vs := range s.static {
-		h[k] = vs
-	}
-	for k, vs := range d.Header {
-		h[http.CanonicalHeaderKey(k)] = vs[:len(vs):len(vs)]
-	}
-	if d.Event != "" {
-		h[HeaderEvent] = []string{d.Event}
-	}
-	h[HeaderDelivery] = []string{d.ID}
-	req.Header = h
-	if s.signer != nil {
-		s.signer.sign(req.Header, d.ID, time.Now().Unix(), d.Body)
-	}
+	req.Header = s.header(d, time.Now())
 
 	start := time.Now()
 	defer func() { a.latency = time.Since(start) }()
