@@ -1,14 +1,10 @@
 // Package receiver is an example PartnerStack webhook receiver whose own
-// `go test` runs psbox contract cases against it (see receiver_test.go):
-// the cases in testdata/ are fired at the handler on an httptest server and
-// any difference from what they expect fails the test with the diff.
+// `go test` uses package psboxtest (see receiver_test.go): the contract
+// cases in testdata/ run as subtests against the handler, failing with the
+// diff, and the mock API runs in-process to deliver events to it.
 //
-//	cases, err := fixtures.LoadCases("testdata/cases.json")
-//	results := fixtures.Run(ctx, cases, deliver, fixtures.RunOptions{})
-//	for _, r := range results {
-//		if !r.Pass {
-//			t.Errorf("%s:\n%s", r.Case.Name, r.Diff)
-//		}
+//	func TestContract(t *testing.T) {
+//		psboxtest.RunCasesHandler(t, Handler(), "testdata")
 //	}
 package receiver
 

@@ -1,54 +1,46 @@
 package receiver
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"net/http"
+	"encoding/json"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/psboxtest"
 )
 
-// TestContract fires every case in testdata/ at the receiver and fails
-// with psbox's diff (-want +got) when an answer differs.
+// TestContract fires every case in testdata/ at the receiver, one subtest
+// per case, failing with psbox's diff (-want +got) when an answer differs.
 func TestContract(t *testing.T) {
+	psboxtest.RunCasesHandler(t, Handler(), "testdata")
+}
+
+// TestSubscribedDeliveries runs the mock PartnerStack API in-process: the
+// receiver subscribes through it, psbox delivers an event, and the test
+// checks what the receiver answered.
+func TestSubscribedDeliveries(t *testing.T) {
 	srv := httptest.NewServer(Handler())
 	defer srv.Close()
+	sb := psboxtest.Start(t)
+	sb.Subscribe(t, srv.URL, "application_approved")
 
-	cases, err := fixtures.LoadCases("testdata")
-	if err != nil {
-		t.Fatal(err)
+	sb.Fire(t, "application_approved", "key=appl_example000000042")
+	d := sb.WaitFor(t, func(d psboxtest.Delivery) bool { return d.Event == "application_approved" }, 5*time.Second)
+	var answer struct {
+		Received bool
+		Key      string
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	deliver := func(ctx context.Context, c fixtures.Case, body []byte) (fixtures.Answer, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(body))
-		if err != nil {
-			return fixtures.Answer{}, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		start := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return fixtures.Answer{Reason: "network", Err: err.Error()}, nil
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return fixtures.Answer{Reason: "network", Err: err.Error()}, nil
-		}
-		return fixtures.Answer{Status: resp.StatusCode, Headers: resp.Header, Body: b, Latency: time.Since(start)}, nil
+	if err := json.Unmarshal(d.Answer, &answer); err != nil || d.Status != 200 || !answer.Received || answer.Key != "appl_example000000042" {
+		t.Errorf("receiver answered %d %s", d.Status, d.Answer)
 	}
+}
 
-	results := fixtures.Run(context.Background(), cases, deliver, fixtures.RunOptions{})
-	if len(results) != len(cases) {
-		t.Fatalf("ran %d of %d cases", len(results), len(cases))
-	}
-	for _, r := range results {
-		if !r.Pass {
-			t.Errorf("%s (%s):\n%s", r.Case.Name, r.Case.Event, r.Diff)
-		}
+// TestHandlerUnit calls the handler directly with a delivery psbox would
+// send, signed.
+func TestHandlerUnit(t *testing.T) {
+	rr := httptest.NewRecorder()
+	Handler().ServeHTTP(rr, psboxtest.SignedRequest(t, "application_created", "hmac-sha256", "s3cret", "-key"))
+	if rr.Code != 400 {
+		t.Errorf("a payload without a key: %d, want 400", rr.Code)
 	}
 }
