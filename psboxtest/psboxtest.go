@@ -106,7 +106,7 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		o(&c)
 	}
 	if !c.seedSet {
-		c.seed = mock.RandomSeed()
+		c.seed = fixtures.RandomSeed()
 	}
 	if err := c.delivery.Validate(); err != nil {
 		t.Fatalf("psboxtest.Start: %v", err)
