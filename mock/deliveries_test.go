@@ -36,6 +36,7 @@ func TestDeliveriesHandler(t *testing.T) {
 	get := func(q string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/_psbox/deliveries"+q, nil))
+		checkAnswer(t, "GET", "/_psbox/deliveries", rec)
 		if err := v.Answer("GET", "/_psbox/deliveries", rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
 			t.Errorf("answer does not match the OpenAPI document: %v", err)
 		}
