@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -284,12 +285,15 @@ func printServeBanner(out io.Writer, m *mockAPI, o serveOptions) {
 		// Never echo a real secret: it would end up in terminal scrollback and CI logs.
 		secret, curlSecret = "(hidden; the one you passed)", "$PSBOX_SECRET_KEY"
 	}
-	fmt.Fprintf(out, "psbox mock PartnerStack API listening on %s/api/v2\n", m.URL)
-	fmt.Fprintf(out, "  state       %s\n", m.Store.Path())
-	fmt.Fprintf(out, "  public key  %s\n", o.publicKey)
-	fmt.Fprintf(out, "  secret key  %s\n", secret)
-	fmt.Fprintf(out, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
-	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+	// One write, so that a reader that sees the first line sees the whole banner.
+	var b strings.Builder
+	fmt.Fprintf(&b, "psbox mock PartnerStack API listening on %s/api/v2\n", m.URL)
+	fmt.Fprintf(&b, "  state       %s\n", m.Store.Path())
+	fmt.Fprintf(&b, "  public key  %s\n", o.publicKey)
+	fmt.Fprintf(&b, "  secret key  %s\n", secret)
+	fmt.Fprintf(&b, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
+	b.WriteString("Press Ctrl-C to stop.\n")
+	io.WriteString(out, b.String())
 }
 
 // dialable turns a listener address into one a local client can reach:
