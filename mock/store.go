@@ -18,7 +18,6 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/atomicfile"
-	"github.com/psbox-dev/psbox/internal/jsonenc"
 	"github.com/psbox-dev/psbox/mock/events"
 )
 
@@ -355,7 +354,7 @@ func (s *Store) Path() string { return s.path }
 
 // Create adds an active webhook for target and events.
 func (s *Store) Create(target string, events []string) (Webhook, error) {
-	w, _, err := s.create(target, slices.Clone(events))
+	w, err := s.create(target, slices.Clone(events))
 	if err != nil {
 		return Webhook{}, err
 	}
@@ -363,19 +362,18 @@ func (s *Store) Create(target string, events []string) (Webhook, error) {
 }
 
 // create is Create keeping events as they are (the caller gives them up)
-// and returning the stored webhook, which shares them, and its JSON, which
-// is never modified: the server answers with it as is.
-func (s *Store) create(target string, events []string) (Webhook, []byte, error) {
+// and returning the stored webhook, which shares them.
+func (s *Store) create(target string, events []string) (Webhook, error) {
 	if err := ValidateTarget(target); err != nil {
-		return Webhook{}, nil, err
+		return Webhook{}, err
 	}
 	if err := validateEvents(s.Catalog(), events); err != nil {
-		return Webhook{}, nil, err
+		return Webhook{}, err
 	}
 	s.mu.Lock()
 	if err := s.writableLocked(); err != nil {
 		s.mu.Unlock()
-		return Webhook{}, nil, err
+		return Webhook{}, err
 	}
 	key := s.rnd.key()
 	for _, taken := s.index[key]; taken; _, taken = s.index[key] {
@@ -390,9 +388,9 @@ func (s *Store) create(target string, events []string) (Webhook, []byte, error) 
 	t := s.queueLocked(change{i: len(s.hooks) - 1, created: true})
 	s.mu.Unlock()
 	if err := s.commit(t); err != nil {
-		return Webhook{}, nil, err
+		return Webhook{}, err
 	}
-	return w, line, nil
+	return w, nil
 }
 
 // UseCatalog sets the events a webhook may subscribe to (by default the
@@ -940,33 +938,15 @@ func (r *randBytes) key() string {
 }
 
 // encodeHook is one webhook's JSON, as in webhooks.json, the journal and
-// list answers: the bytes encoding/json produces with HTML escaping off
-// (a target's & stays &), written by hand because every change encodes
-// one.
+// list answers: encoding/json with HTML escaping off (a target's & stays &).
 func encodeHook(w Webhook) []byte {
-	n := 112 + len(w.Key) + len(w.Target)
-	for _, e := range w.Events {
-		n += len(e) + 3
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
+		panic("mock: a Webhook always encodes: " + err.Error())
 	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"key":`...)
-	b = jsonenc.AppendString(b, w.Key)
-	b = append(b, `,"target":`...)
-	b = jsonenc.AppendString(b, w.Target)
-	b = append(b, `,"events":[`...)
-	for i, e := range w.Events {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonenc.AppendString(b, e)
-	}
-	b = append(b, `],"archived":`...)
-	b = strconv.AppendBool(b, w.Archived)
-	b = append(b, `,"created_at":`...)
-	b = strconv.AppendInt(b, w.CreatedAt, 10)
-	b = append(b, `,"updated_at":`...)
-	b = strconv.AppendInt(b, w.UpdatedAt, 10)
-	return append(b, '}')
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 func cloneHook(w Webhook) Webhook {
