@@ -111,11 +111,11 @@ func validateEvents(cat *fixtures.Catalog, names []string) error {
 // Opening a store only reads: read-only users (psbox trigger) start nothing
 // and write nothing. A Store is safe for concurrent use.
 type Store struct {
-	cat   atomic.Pointer[fixtures.Catalog] // the events a webhook may subscribe to; nil: the built-in ones
-	dir   string
-	path  string // webhooks.json
-	jpath string // webhooks.journal
-	now   func() time.Time
+	cat         atomic.Pointer[fixtures.Catalog] // the events a webhook may subscribe to; nil: the built-in ones
+	dir         string
+	path        string // webhooks.json
+	journalPath string // webhooks.journal
+	now         func() time.Time
 
 	mu    sync.RWMutex
 	hooks []Webhook      // creation order, oldest first
@@ -125,25 +125,25 @@ type Store struct {
 
 	// The journal as OpenStore saw it: its size and the end of its last
 	// readable line (a torn or unreadable last line lies beyond).
-	jsizeAtOpen, jvalid int64
+	journalSizeAtOpen, journalValidEnd int64
 
-	journal *os.File // nil until the first mutation
-	jsize   int64    // bytes in the journal
-	jbuf    []byte   // the lines being written; guarded by jmu
+	journal     *os.File // nil until the first mutation
+	journalSize int64    // bytes in the journal
+	journalBuf  []byte   // the lines being written; guarded by journalMu
 
 	// Group commit of journal writes: a mutation changes memory and
-	// queues its change under mu, then, holding jmu, writes every queued
+	// queues its change under mu, then, holding journalMu, writes every queued
 	// change at once unless an earlier writer already wrote its own.
-	jmu     sync.Mutex // one journal write at a time; taken before mu, never under it
-	pending []change   // changes made in memory, not yet in the journal
-	spare   []change   // a written batch's slice, for reuse
-	ticket  uint64     // changes made so far; never reused
-	settled uint64     // changes written (or undone after a failed write)
-	undone  []undoneRange
-	failed  error     // a failed fsync or a journal left unusable: sticky
-	rnd     randBytes // for keys; guarded by mu
-	lock    *os.File  // the state folder's lock, held from ClaimWriter to Close
-	closed  bool
+	journalMu sync.Mutex // one journal write at a time; taken before mu, never under it
+	pending   []change   // changes made in memory, not yet in the journal
+	spare     []change   // a written batch's slice, for reuse
+	ticket    uint64     // changes made so far; never reused
+	settled   uint64     // changes written (or undone after a failed write)
+	undone    []undoneRange
+	failed    error     // a failed fsync or a journal left unusable: sticky
+	rnd       randBytes // for keys; guarded by mu
+	lock      *os.File  // the state folder's lock, held from ClaimWriter to Close
+	closed    bool
 
 	kick      chan struct{} // a line awaits fsync (capacity 1)
 	stop      chan struct{} // closed by Close
@@ -201,10 +201,10 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("cannot create state folder %s: %w; pick another with --state", dir, err)
 	}
 	s := &Store{
-		dir:   dir,
-		path:  filepath.Join(dir, StoreFile),
-		jpath: filepath.Join(dir, JournalFile),
-		now:   time.Now,
+		dir:         dir,
+		path:        filepath.Join(dir, StoreFile),
+		journalPath: filepath.Join(dir, JournalFile),
+		now:         time.Now,
 	}
 	// A writer's Close rewrites the snapshot and then removes the journal.
 	// Reading between those two steps would miss changes, so the snapshot's
@@ -215,9 +215,9 @@ func OpenStore(dir string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		jb, err := os.ReadFile(s.jpath)
+		jb, err := os.ReadFile(s.journalPath)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("cannot read %s: %w", s.jpath, err)
+			return nil, fmt.Errorf("cannot read %s: %w", s.journalPath, err)
 		}
 		again, err := readSnapshot(s.path)
 		if err != nil {
@@ -294,7 +294,7 @@ func (s *Store) load(snap *storeFile, jb []byte) error {
 	for _, w := range snap.Webhooks {
 		put(w)
 	}
-	s.jsizeAtOpen = int64(len(jb))
+	s.journalSizeAtOpen = int64(len(jb))
 	for off, n := 0, 1; off < len(jb); n++ {
 		nl := bytes.IndexByte(jb[off:], '\n')
 		if nl < 0 {
@@ -305,10 +305,10 @@ func (s *Store) load(snap *storeFile, jb []byte) error {
 			if off+nl+1 == len(jb) && allZero(jb[off:off+nl]) {
 				break // a zero-filled tail
 			}
-			return &CorruptStoreError{Path: s.jpath, Line: n, Err: err}
+			return &CorruptStoreError{Path: s.journalPath, Line: n, Err: err}
 		}
 		off += nl + 1
-		s.jvalid = int64(off)
+		s.journalValidEnd = int64(off)
 		if rec.Seq > snap.Seq {
 			put(*rec.Webhook)
 		}
@@ -583,12 +583,12 @@ func (s *Store) queueLocked(c change) uint64 {
 }
 
 // commit returns once the change with ticket t is in the journal, or with
-// the error that undid it. The first caller to get jmu writes every
+// the error that undid it. The first caller to get journalMu writes every
 // change queued so far in one write; the callers whose changes it wrote
 // find them settled and return at once.
 func (s *Store) commit(t uint64) error {
-	s.jmu.Lock()
-	defer s.jmu.Unlock()
+	s.journalMu.Lock()
+	defer s.journalMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.settled < t {
@@ -605,7 +605,7 @@ func (s *Store) commit(t uint64) error {
 // writePendingLocked writes the queued changes to the journal, one line
 // each with the next seqs, and wakes the flusher. If the write fails it
 // undoes them, newest first, so memory matches the journal again, and
-// records the error for their mutations. jmu and mu are held; mu is let go
+// records the error for their mutations. journalMu and mu are held; mu is let go
 // during the write so that changes keep queueing.
 func (s *Store) writePendingLocked() {
 	batch := s.pending
@@ -614,7 +614,7 @@ func (s *Store) writePendingLocked() {
 	}
 	s.pending = s.spare[:0]
 	s.spare = nil
-	b := s.jbuf[:0]
+	b := s.journalBuf[:0]
 	seq := s.seq
 	for _, c := range batch {
 		seq++
@@ -624,8 +624,8 @@ func (s *Store) writePendingLocked() {
 		b = append(b, s.lines[c.i]...)
 		b = append(b, "}\n"...)
 	}
-	s.jbuf = b
-	f, size := s.journal, s.jsize
+	s.journalBuf = b
+	f, size := s.journal, s.journalSize
 	s.mu.Unlock()
 	s.writes.Add(1)
 	n, err := f.Write(b)
@@ -635,13 +635,13 @@ func (s *Store) writePendingLocked() {
 		if terr := f.Truncate(size); terr != nil {
 			err = fmt.Errorf("%w; it may end with a partial line, restart psbox to recover", err)
 			s.mu.Lock()
-			s.failed = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+			s.failed = fmt.Errorf("cannot write %s: %w", s.journalPath, err)
 			s.mu.Unlock()
 		}
 	}
 	s.mu.Lock()
 	if err != nil {
-		err = fmt.Errorf("cannot write %s: %w", s.jpath, err)
+		err = fmt.Errorf("cannot write %s: %w", s.journalPath, err)
 		// Changes queued during the write were made on top of this batch:
 		// undo them first.
 		for i := len(s.pending) - 1; i >= 0; i-- {
@@ -655,7 +655,7 @@ func (s *Store) writePendingLocked() {
 		s.settled = s.ticket
 		return
 	}
-	s.jsize += int64(n)
+	s.journalSize += int64(n)
 	s.seq = seq
 	s.settled = batch[len(batch)-1].ticket
 	clear(batch)
@@ -682,24 +682,24 @@ func (s *Store) undoLocked(c change) {
 // the first mutation. A torn tail OpenStore skipped is cut off first, so that new lines do not follow it; if the journal grew
 // since OpenStore, another psbox wrote it and it is left as it is.
 func (s *Store) startLocked() error {
-	f, err := os.OpenFile(s.jpath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(s.journalPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("cannot open %s: %w; check the state folder's permissions or pick another with --state", s.jpath, err)
+		return fmt.Errorf("cannot open %s: %w; check the state folder's permissions or pick another with --state", s.journalPath, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("cannot open %s: %w", s.jpath, err)
+		return fmt.Errorf("cannot open %s: %w", s.journalPath, err)
 	}
 	size := fi.Size()
-	if size == s.jsizeAtOpen && s.jvalid < size {
-		if err := f.Truncate(s.jvalid); err != nil {
+	if size == s.journalSizeAtOpen && s.journalValidEnd < size {
+		if err := f.Truncate(s.journalValidEnd); err != nil {
 			f.Close()
-			return fmt.Errorf("cannot cut the torn last line of %s: %w", s.jpath, err)
+			return fmt.Errorf("cannot cut the torn last line of %s: %w", s.journalPath, err)
 		}
-		size = s.jvalid
+		size = s.journalValidEnd
 	}
-	s.journal, s.jsize = f, size
+	s.journal, s.journalSize = f, size
 	s.kick = make(chan struct{}, 1)
 	s.stop = make(chan struct{})
 	s.done = make(chan struct{})
@@ -753,7 +753,7 @@ func (s *Store) flush(f *os.File) {
 			if err := f.Sync(); err != nil {
 				s.mu.Lock()
 				if s.failed == nil {
-					s.failed = fmt.Errorf("cannot save %s to disk: %w; changes since the last clean shutdown may be lost", s.jpath, err)
+					s.failed = fmt.Errorf("cannot save %s to disk: %w; changes since the last clean shutdown may be lost", s.journalPath, err)
 				}
 				s.mu.Unlock()
 			} else {
@@ -796,8 +796,8 @@ func (e *InUseError) Error() string {
 // and removes it, so a clean start leaves one file, as a clean stop does.
 // Readers (psbox trigger) never call it.
 func (s *Store) ClaimWriter() error {
-	s.jmu.Lock()
-	defer s.jmu.Unlock()
+	s.journalMu.Lock()
+	defer s.journalMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -814,16 +814,16 @@ func (s *Store) ClaimWriter() error {
 		}
 		s.lock = lock
 	}
-	if s.journal != nil || s.jsizeAtOpen == 0 {
+	if s.journal != nil || s.journalSizeAtOpen == 0 {
 		return nil
 	}
 	if err := s.writeSnapshot(); err != nil {
-		return fmt.Errorf("cannot write %s: %w; the changes stay in %s", s.path, err, s.jpath)
+		return fmt.Errorf("cannot write %s: %w; the changes stay in %s", s.path, err, s.journalPath)
 	}
-	if err := os.Remove(s.jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot remove %s: %w", s.jpath, err)
+	if err := os.Remove(s.journalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove %s: %w", s.journalPath, err)
 	}
-	s.jsizeAtOpen, s.jvalid = 0, 0
+	s.journalSizeAtOpen, s.journalValidEnd = 0, 0
 	return nil
 }
 
@@ -848,13 +848,13 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) close() error {
-	s.jmu.Lock()
+	s.journalMu.Lock()
 	s.mu.Lock()
 	s.writePendingLocked() // changes whose mutation has not committed yet
 	s.closed = true
 	f, lock := s.journal, s.lock
 	s.mu.Unlock()
-	s.jmu.Unlock()
+	s.journalMu.Unlock()
 	if lock != nil {
 		defer lock.Close() // last: the next owner finds webhooks.json written
 	}
@@ -867,18 +867,18 @@ func (s *Store) close() error {
 	werr := s.writeSnapshot()
 	cerr := f.Close()
 	if werr != nil {
-		return fmt.Errorf("cannot write %s: %w; the changes stay in %s and load on the next start", s.path, werr, s.jpath)
+		return fmt.Errorf("cannot write %s: %w; the changes stay in %s and load on the next start", s.path, werr, s.journalPath)
 	}
-	if err := os.Remove(s.jpath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(s.journalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// The snapshot holds every line (their seq is not above its own),
 		// so a journal left behind is skipped on load.
-		return fmt.Errorf("cannot remove %s: %w", s.jpath, err)
+		return fmt.Errorf("cannot remove %s: %w", s.journalPath, err)
 	}
 	if s.failed != nil {
 		return fmt.Errorf("%w (every change was then written to %s at shutdown)", s.failed, s.path)
 	}
 	if cerr != nil {
-		return fmt.Errorf("cannot close %s: %w", s.jpath, cerr)
+		return fmt.Errorf("cannot close %s: %w", s.journalPath, cerr)
 	}
 	return nil
 }

@@ -31,9 +31,9 @@ func TestStore_FailedFsyncIsReported(t *testing.T) {
 	defer r.Close()
 	defer w.Close()
 	go io.Copy(io.Discard, r)
-	st.jmu.Lock()
+	st.journalMu.Lock()
 	err = syscall.Dup3(int(w.Fd()), int(st.journal.Fd()), 0)
-	st.jmu.Unlock()
+	st.journalMu.Unlock()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -781,9 +781,9 @@ func TestStore_FailedSharedWriteUndoesEveryChangeInIt(t *testing.T) {
 		wg.Go(func() {
 			for i := range 40 {
 				if g == 0 && i == 20 {
-					st.jmu.Lock() // between two shared writes
+					st.journalMu.Lock() // between two shared writes
 					st.journal.Close()
-					st.jmu.Unlock()
+					st.journalMu.Unlock()
 				}
 				w, err := st.Create(fmt.Sprintf("https://x.test/%d/%d", g, i), []string{"customer_created"})
 				if err == nil && i%3 == 0 {
