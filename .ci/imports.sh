@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The import rules of ARCHITECTURE.md, checked on `go list` output: each rule
+# names a package pattern and the imports it must not have. Prints every
+# broken rule and exits 1 if there is one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+m=github.com/psbox-dev/psbox
+fail=0
+
+# forbid PACKAGES REGEX WHY: none of PACKAGES may import a path matching REGEX.
+forbid() {
+  local pkgs=$1 re=$2 why=$3 bad
+  bad=$(go list -f '{{.ImportPath}}: {{join .Imports " "}}' $pkgs 2>/dev/null |
+    awk -v re="$re" '{ for (i = 2; i <= NF; i++) if ($i ~ re) print $1 " imports " $i }' || true)
+  if [ -n "$bad" ]; then echo "$why:"; echo "$bad"; fail=1; fi
+}
+
+forbid "./ui/..." '^net/http$|^net/http/|^os$|^'"$m"'/(mock|receiver|psboxtest)' \
+  "ui/ gets its I/O through the small interfaces in ui/deps.go (no net/http, no os, no mock)"
+forbid "./fixtures/..." '^net/http$|^'"$m"'/(mock|ui|receiver|psboxtest|recorder/httprec)' \
+  "fixtures/ never does HTTP (the case runner takes a delivery function) and knows no server"
+forbid "./recorder" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest|recorder/httprec)' \
+  "recorder/ is the log and knows nothing above it"
+forbid "./recorder/httprec" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest)' \
+  "recorder/httprec adapts net/http to the recorder only"
+forbid "./mock/events/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|psboxtest)' \
+  "mock/events is the sender; the mock API sits above it"
+forbid "./mock/openapi/..." '^'"$m"'/(mock$|mock/events|ui|receiver|recorder|psboxtest)' \
+  "mock/openapi describes the API from the catalog; it does not serve it"
+forbid "./internal/..." '^'"$m"'/[^i]' \
+  "internal/ packages are leaves: they import only the standard library and each other"
+forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
+  "only package main imports ui"
+exit $fail
