@@ -116,7 +116,11 @@ func runEventsImport(g *globals, o importOptions, src string, stdout, stderr io.
 	if _, err := fixtures.LoadCatalog(dir); err != nil {
 		return asUsage(err)
 	}
-	fmt.Fprintf(stdout, "psbox: wrote %s (event %s, personal data replaced); try psbox events show %s --catalog %s --seed 1\n", path, o.name, o.name, dir)
+	try := "psbox events show " + o.name + " --seed 1"
+	if dir != fixtures.DefaultCatalogDir {
+		try += " --catalog " + dir
+	}
+	fmt.Fprintf(stdout, "psbox: wrote %s (event %s, personal data replaced; read it before committing it); try %s\n", path, o.name, try)
 	return nil
 }
 

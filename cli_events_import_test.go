@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -216,5 +217,32 @@ func TestServe_UserCatalog(t *testing.T) {
 	st, doc := serveCall(t, "GET", base+"/_psbox/openapi.json", "", nil)
 	if st != 200 || !strings.Contains(doc, `"invoice.paid"`) {
 		t.Errorf("openapi.json without auth: %d, has invoice.paid: %v", st, strings.Contains(doc, `"invoice.paid"`))
+	}
+}
+
+// TestTUI_UserCatalog: the terminal UI's session lists, builds and fires
+// the user's events.
+func TestTUI_UserCatalog(t *testing.T) {
+	catalog := t.TempDir()
+	writeFile(t, filepath.Join(catalog, "invoice.paid.json"), `{"name": "invoice.paid", "sample": {"event": "invoice.paid", "email": "{{email}}"}}`)
+	r := newTriggerReceiver(t, 200)
+	o := &tuiOptions{target: r.URL}
+	o.serve.addr, o.serve.publicKey, o.serve.secretKey, o.serve.freeIfBusy = "127.0.0.1:0", defaultPublicKey, defaultSecretKey, true
+	sess, err := openTUISession(&globals{state: t.TempDir(), catalogDir: catalog}, *o, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.close(io.Discard)
+	evs := sess.deps.cat.Events()
+	if last := evs[len(evs)-1]; last.Name != "invoice.paid" || !last.User {
+		t.Fatalf("the UI's catalog ends with %+v, want the user's invoice.paid", last)
+	}
+	body, err := sess.deps.Build("invoice.paid", 4)
+	if err != nil || strings.Contains(string(body), "{{email}}") {
+		t.Fatalf("Build: %s %v", body, err)
+	}
+	res, err := sess.deps.Fire(t.Context(), "invoice.paid", 4, nil)
+	if err != nil || len(res) != 1 || len(r.got()) != 1 || r.got()[0]["event"] != "invoice.paid" {
+		t.Fatalf("Fire: %+v %v, receiver got %v", res, err, r.got())
 	}
 }

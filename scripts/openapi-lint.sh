@@ -20,7 +20,6 @@ cat > "$tmp/redocly.yaml" <<'YAML'
 extends:
   - recommended
 rules:
-  info-license: off              # the project's licence is stated in LICENSE, not repeated here
   # GET /_psbox/health and GET /_psbox/openapi.json need no auth and take
   # no input: they have no 4xx answer to describe. Every other operation
   # lists its 4xx answers, which the handler tests validate.

@@ -125,6 +125,7 @@ func Document(cat *fixtures.Catalog, version string) ([]byte, error) {
 				"Each event under webhooks says in x-psbox-confirmed whether PartnerStack has published its name " +
 				"and in x-psbox-source where its name and payload come from. Behaviour marked \"psbox's choice\" " +
 				"is not documented by PartnerStack."},
+			{"license", obj{{"name", "MIT"}, {"identifier", "MIT"}}}, // psbox's LICENSE
 		}},
 		{"servers", []any{obj{{"url", "http://127.0.0.1:8484"}, {"description", "psbox serve on its default address"}}}},
 		{"security", []any{obj{{"basicAuth", []any{}}}, obj{{"bearerAuth", []any{}}}}},

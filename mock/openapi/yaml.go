@@ -28,7 +28,7 @@ func YAML(doc []byte) ([]byte, error) {
 }
 
 // plainKey is a key YAML reads as the same string without quotes.
-var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var plainKey = regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9_./-]*$`)
 
 // yamlWords are plain scalars YAML 1.1 readers take for booleans or null.
 var yamlWords = map[string]bool{

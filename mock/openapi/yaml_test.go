@@ -50,7 +50,7 @@ func TestYAML_Awkward(t *testing.T) {
 	for _, in := range []string{
 		`{}`, `[]`, `"x"`, `3`, `null`,
 		`{"a":[],"b":{},"c":[[1,[2]],[],{"d":[{}]}],"e":[{"f":1,"g":[{"h":null}]}]}`,
-		`{"200":"ok","true":false,"yes":"no","Null":null,"/a/{b}":"x","":"empty","-x":1,"a b":"c","~":"tilde"}`,
+		`{"a.b":1,"/x":2,"/":3,"/x/{y}":4,"a/b.c-d_e":5,"x:y":6,"200":"ok","true":false,"yes":"no","Null":null,"/a/{b}":"x","":"empty","-x":1,"a b":"c","~":"tilde"}`,
 		`{"s":["line\nbreak","tab\there","quote\"back\\slash","\u0001ctl","\u2028sep","é ü 中","#not a comment","key: value","- item","'single'","  lead","trail  ","@at","*star","&amp","!bang","%pct","{brace}","[bracket]"]}`,
 		`{"n":[0,-1,1.5,1e5,-2.5E-3,12345678901234567890]}`,
 	} {
