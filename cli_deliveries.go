@@ -32,16 +32,16 @@ func (f *deliveriesFilter) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.event, "event", "", "only exchanges of this event (see 'psbox events')")
 	fl.BoolVar(&f.failed, "failed", false, "only exchanges that did not end in a 2xx answer")
-	fl.StringVar(&f.kind, "kind", "", "only this kind: delivery (webhooks psbox sent) or api (calls to the mock API)")
+	fl.StringVar(&f.kind, "kind", "", "only this kind: delivery (webhooks psbox sent), api (calls to the mock API) or audit (what psbox audit sent)")
 }
 
 func (f *deliveriesFilter) filter(g *globals) (recorder.Filter, error) {
-	out := recorder.Filter{Event: f.event, Failed: f.failed, Kind: recorder.Kind(f.kind)}
-	switch out.Kind {
-	case "", recorder.KindDelivery, recorder.KindAPI:
-	default:
-		return out, usageError("--kind must be delivery or api, not %q", f.kind)
+	out := recorder.Filter{Event: f.event, Failed: f.failed}
+	k, err := recorder.ParseKind(f.kind)
+	if err != nil {
+		return out, usageError("--%v", err)
 	}
+	out.Kind = k
 	if f.event != "" {
 		cat, err := g.catalog()
 		if err != nil {

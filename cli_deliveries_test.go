@@ -164,7 +164,7 @@ func TestDeliveries_UserMistakesExit2(t *testing.T) {
 		{[]string{"deliveries", "export", "--format", "csv", "--state", dir}, `unknown export format "csv"; use --format har or --format jsonl`},
 		{[]string{"deliveries", "export", "--state", dir}, "choose an export format"},
 		{[]string{"deliveries", "export", "--format", "har", "-o", filepath.Join(dir, "no", "such", "x.har"), "--state", dir}, "cannot write"},
-		{[]string{"deliveries", "--kind", "webhook", "--state", dir}, `--kind must be delivery or api, not "webhook"`},
+		{[]string{"deliveries", "--kind", "webhook", "--state", dir}, `--kind must be delivery, api or audit, not "webhook"`},
 		{[]string{"deliveries", "--event", "application_create", "--state", dir}, `unknown event "application_create"`},
 		{[]string{"deliveries", "--limit", "-1", "--state", dir}, "--limit must be 0 (all) or more"},
 		{[]string{"deliveries", "--state", file}, "not a directory; pass --state with a folder psbox can read"},

@@ -31,13 +31,12 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 			}
 			f.Failed = b
 		}
-		switch k := recorder.Kind(q.Get("kind")); k {
-		case "", recorder.KindDelivery, recorder.KindAPI:
-			f.Kind = k
-		default:
-			WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("kind must be delivery or api, not %q", k)})
+		k, err := recorder.ParseKind(q.Get("kind"))
+		if err != nil {
+			WriteError(w, &StatusError{http.StatusBadRequest, err.Error()})
 			return
 		}
+		f.Kind = k
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 1000 {

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -20,7 +21,19 @@ type Kind string
 const (
 	KindDelivery Kind = "delivery" // psbox sent a webhook to a receiver
 	KindAPI      Kind = "api"      // a client called psbox's mock API
+	KindAudit    Kind = "audit"    // psbox audit sent a delivery, ordinary or faulty, to grade a receiver
 )
+
+// Kinds lists every Kind, in the order help texts name them.
+var Kinds = []Kind{KindDelivery, KindAPI, KindAudit}
+
+// ParseKind checks a kind a user typed; "" (every kind) is valid.
+func ParseKind(s string) (Kind, error) {
+	if s == "" || slices.Contains(Kinds, Kind(s)) {
+		return Kind(s), nil
+	}
+	return "", fmt.Errorf("kind must be delivery, api or audit, not %q", s)
+}
 
 // Failure reasons, one per class of failed delivery attempt.
 const (

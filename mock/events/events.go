@@ -95,6 +95,10 @@ type Delivery struct {
 	// Header holds this delivery's own headers (a contract case's
 	// "headers"); each replaces the configuration's header of that name.
 	Header http.Header
+
+	// Faults a receiver audit sends on purpose (zero: an ordinary delivery).
+	SignedAt   time.Time // the signature's timestamp instead of now: a stale, future or byte-identical re-sent delivery
+	SignedBody []byte    // the bytes the signature covers instead of Body: a tampered delivery
 }
 
 // Result is how a delivery ended.
@@ -363,7 +367,14 @@ func (s *Sender) header(d Delivery, now time.Time) http.Header {
 	}
 	h[HeaderDelivery] = []string{d.ID}
 	if s.signer != nil {
-		s.signer.sign(h, d.ID, now.Unix(), d.Body)
+		at, signed := d.SignedAt, d.Body
+		if at.IsZero() {
+			at = now
+		}
+		if d.SignedBody != nil {
+			signed = d.SignedBody
+		}
+		s.signer.sign(h, d.ID, at.Unix(), signed)
 	}
 	return h
 }

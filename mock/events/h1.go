@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"sync"
@@ -28,6 +29,8 @@ import (
 //
 // https targets, and hosts that are not plain ASCII, go to std (an
 // *http.Transport, which also speaks HTTP/2 and converts IDNA names).
+// A request context's httptrace.ClientTrace gets GotConn and WroteRequest,
+// as from http.Transport (psbox audit abandons an attempt that way).
 type h1Transport struct {
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	std         *http.Transport
@@ -93,6 +96,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	d, _ := ctx.Deadline()
 	addr := hostPort(req.URL)
 	pc := t.get(addr, d)
+	reused := true
 	if pc == nil {
 		c, err := t.dial(ctx, "tcp", addr)
 		if err != nil {
@@ -101,6 +105,11 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.SetDeadline(d) // zero: none
 		pc = newH1Conn(addr, c)
+		reused = false
+	}
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.GotConn != nil {
+		trace.GotConn(httptrace.GotConnInfo{Conn: pc.c, Reused: reused})
 	}
 	var stop func() bool
 	if ctx.Done() != nil {
@@ -110,6 +119,9 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	werr := req.Write(pc.bw) // closes req.Body
 	if werr == nil {
 		werr = pc.bw.Flush()
+	}
+	if trace != nil && trace.WroteRequest != nil {
+		trace.WroteRequest(httptrace.WroteRequestInfo{Err: werr})
 	}
 	// Even when the write failed the receiver may have answered (a 413
 	// before reading a large body, then a close): that answer is the one

@@ -56,15 +56,22 @@ func classifyCtx(ctx context.Context, err error) string {
 // A failed round trip is recorded with its error and reason; a 3xx or
 // non-2xx answer is recorded with ReasonRedirect or ReasonStatus.
 func Transport(base http.RoundTripper, rec Recorder) http.RoundTripper {
+	return TransportKind(base, rec, recorder.KindDelivery)
+}
+
+// TransportKind is Transport recording each round trip as the given kind
+// (recorder.KindAudit for psbox audit).
+func TransportKind(base http.RoundTripper, rec Recorder, kind recorder.Kind) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, rec: rec}
+	return &transport{base: base, rec: rec, kind: kind}
 }
 
 type transport struct {
 	base http.RoundTripper
 	rec  Recorder
+	kind recorder.Kind
 	last atomic.Pointer[urlText] // the last URL recorded, as text
 }
 
@@ -90,7 +97,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	target := t.urlString(req.URL)
 	ex := recorder.Exchange{
-		Kind:   recorder.KindDelivery,
+		Kind:   t.kind,
 		Target: target,
 		Start:  start,
 		Request: recorder.Request{
