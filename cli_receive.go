@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/receiver"
 )
 
@@ -22,7 +24,10 @@ type receiveOptions struct {
 	receiver.Options
 }
 
-func (o receiveOptions) validate() error {
+func (o *receiveOptions) validate() error {
+	if o.Verify != "" && o.Secret == "" {
+		o.Secret = os.Getenv(events.SecretEnv)
+	}
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
 		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultReceiverAddr)
 	}
@@ -38,11 +43,23 @@ func newReceiveCmd(g *globals) *cobra.Command {
 X-Psbox-Event header or the body's "event" field, delivery id, key fields and
 the pretty-printed JSON body) and answered 200 {"received": true}.
 
+It is also the reference receiver for psbox audit:
+  - it acts on each delivery once: a byte-identical body it has seen (a
+    duplicate or a retry) is answered 200 {"received": true, "duplicate": true}
+    and not acted on again (the last 100,000 bodies are remembered);
+  - GET /_psbox/effects/{event}/{key} answers {"count": N}, the times it acted
+    on that event for that entity key (give it to psbox audit --effects);
+  - a body that is not a JSON object is answered 400;
+  - with --verify standard-webhooks|hmac-sha256 and --secret (or $PSBOX_SIGNING_SECRET),
+    a delivery with a missing or wrong signature, or (Standard Webhooks) a
+    timestamp more than 5 minutes old or ahead, is answered 401.
+
 --status and --delay simulate a failing or slow receiver (psbox's additions,
-handy to watch retries and timeouts). Bodies over 1 MiB get 413. Ctrl-C stops
-it cleanly.`,
+handy to watch retries and timeouts); with --status outside 2xx nothing is
+acted on. Bodies over 1 MiB get 413. Ctrl-C stops it cleanly.`,
 		Example: `  psbox receive
   psbox receive --addr 127.0.0.1:9000 --status 503 --delay 2s
+  psbox receive --verify standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
   psbox trigger application_created --to http://127.0.0.1:8485/webhooks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -53,6 +70,9 @@ it cleanly.`,
 	f.StringVar(&o.addr, "addr", defaultReceiverAddr, "address to listen on")
 	f.IntVar(&o.Status, "status", http.StatusOK, "HTTP status to answer with (psbox's addition: simulate failures)")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
+	f.StringVar(&o.Verify, "verify", "", "answer 401 unless each delivery carries a valid signature: standard-webhooks or hmac-sha256")
+	f.StringVar(&o.Secret, "secret", "", "the secret --verify checks with (whsec_... for standard-webhooks); default $"+events.SecretEnv)
+	f.StringVar(&o.SignatureHeader, "signature-header", events.DefaultSignatureHeader, "header carrying the hmac-sha256 signature")
 	return cmd
 }
 
@@ -75,6 +95,11 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 	url := "http://" + ln.Addr().String() + "/webhooks"
 	fmt.Fprintf(stderr, "psbox receive: listening on %s (any path works); Ctrl-C to stop\n", url)
 	fmt.Fprintf(stderr, "  try: psbox trigger application_created --to %s\n", url)
+	audit := "psbox audit --target " + url + " --effects 'http://" + ln.Addr().String() + receiver.EffectsPath + "{event}/{key}'"
+	if o.Verify != "" {
+		audit += " --sign " + o.Verify + " --secret ..."
+	}
+	fmt.Fprintf(stderr, "  or:  %s\n", audit)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

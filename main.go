@@ -140,6 +140,7 @@ Run with no command to open the terminal UI.`,
 		newDeliveriesCmd(g),
 		newContractCmd(g),
 		newOpenAPICmd(g),
+		newAuditCmd(g),
 	)
 	return root
 }

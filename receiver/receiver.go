@@ -1,6 +1,8 @@
 // Package receiver is psbox's built-in webhook receiver: an http.Handler
 // that logs each delivery readably and answers it, with a simulated status
-// and delay for watching retries and timeouts.
+// and delay for watching retries and timeouts. It is also the reference
+// receiver psbox audit grades: it can verify signatures, acts on each
+// delivery once however often it comes, and reports what it acted on.
 //
 //	h := receiver.New(os.Stdout, receiver.Options{Status: 200})
 //	srv := httptest.NewServer(h)
@@ -19,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
@@ -28,10 +31,23 @@ import (
 // pointless, and the server's write timeout would cut it anyway.
 const MaxDelay = 25 * time.Second
 
+// EffectsPath is where the receiver answers GET EffectsPath+"{event}/{key}"
+// with {"count": N}: how many times it acted on that event for that entity
+// (psbox audit's --effects).
+const EffectsPath = "/_psbox/effects/"
+
 // Options configure the receiver. Status 0 means 200.
 type Options struct {
 	Status int           // the status every delivery is answered with
 	Delay  time.Duration // wait this long before answering
+
+	// Verify, when set, is the signature scheme every delivery must carry
+	// (events.SignStandardWebhooks or events.SignHMACSHA256), signed with
+	// Secret; others are answered 401.
+	Verify          string
+	Secret          string
+	SignatureHeader string        // the hmac-sha256 header; default events.DefaultSignatureHeader
+	Tolerance       time.Duration // how far a Standard Webhooks timestamp may be from now; default DefaultTolerance
 }
 
 // Validate checks o, naming the flag that is wrong and how to fix it.
@@ -42,47 +58,143 @@ func (o Options) Validate() error {
 	if o.Delay < 0 || o.Delay > MaxDelay {
 		return fmt.Errorf("--delay %s: give a duration from 0 to %s", o.Delay, MaxDelay)
 	}
-	return nil
+	_, err := newVerifier(o)
+	return err
 }
 
-// New returns the receiver's handler: it reads each delivery (at most
-// recorder.MaxBodyBytes, else 413), logs it readably to out (time, event,
-// delivery id, key fields, the pretty JSON body), waits o.Delay and answers
-// o.Status with {"received": true} (false when the status is not 2xx).
-func New(out io.Writer, o Options) http.Handler {
+// Receiver is the built-in receiver's handler. For each delivery it:
+//   - reads the body (at most recorder.MaxBodyBytes, else 413);
+//   - with Options.Verify, answers 401 to a missing, forged, stale or
+//     future signature;
+//   - answers 400 to a body that is not a JSON object;
+//   - logs it readably (time, event, delivery id, key fields, the pretty
+//     JSON body);
+//   - acts on it once: a byte-identical body it has seen is acknowledged
+//     and not counted again (the last MaxRemembered bodies are kept);
+//   - waits Options.Delay and answers Options.Status with
+//     {"received": true} (false when the status is not 2xx).
+//
+// GET EffectsPath+"{event}/{key}" answers {"count": N}, the times it acted
+// on that event for that entity key (fixtures.EntityKey).
+type Receiver struct {
+	o      Options
+	out    io.Writer
+	verify verifier // nil: no signature checked
+	verr   error    // the verifier could not be built: every delivery is refused
+
+	logMu sync.Mutex // one log entry at a time
+	acted effects
+}
+
+// New returns the receiver for o, logging to out. o should have passed
+// Validate; a signature configuration that did not is answered 500.
+func New(out io.Writer, o Options) *Receiver {
 	if o.Status == 0 {
 		o.Status = http.StatusOK
 	}
-	var mu sync.Mutex // one log entry at a time
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			mock.WriteError(w, &mock.StatusError{Code: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes)})
+	v, err := newVerifier(o)
+	return &Receiver{o: o, out: out, verify: v, verr: err}
+}
+
+// Count is how many times the receiver acted on event for the entity key.
+func (rc *Receiver) Count(event, key string) int { return rc.acted.count(event, key) }
+
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, EffectsPath); ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		rc.serveEffects(w, rest)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		mock.WriteError(w, &mock.StatusError{Code: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes)})
+		return
+	}
+	now := time.Now()
+	entry := FormatReceived(now, r, body)
+	refuse := func(status int, why string) {
+		rc.log(entry + fmt.Sprintf("  refused %d: %s\n", status, why))
+		b, _ := json.Marshal(map[string]any{"received": false, "error": why})
+		writeJSON(w, status, string(b))
+	}
+	switch {
+	case rc.verr != nil:
+		refuse(http.StatusInternalServerError, rc.verr.Error())
+		return
+	case rc.verify != nil:
+		if err := rc.verify.verify(r.Header, body, now); err != nil {
+			refuse(http.StatusUnauthorized, err.Error())
 			return
 		}
-		entry := FormatReceived(time.Now(), r, body)
-		mu.Lock()
-		io.WriteString(out, entry)
-		mu.Unlock()
+	}
+	doc, isObject := jsonObject(body)
+	if !isObject {
+		refuse(http.StatusBadRequest, "the body is not a JSON object")
+		return
+	}
+	ok := rc.o.Status >= 200 && rc.o.Status <= 299
+	dup := false
+	if ok {
+		event := r.Header.Get(events.HeaderEvent)
+		if event == "" {
+			event, _ = doc["event"].(string)
+		}
+		dup = !rc.acted.add(body, event, fixtures.EntityKey(body))
+	}
+	if dup {
+		entry += "  (a duplicate: acknowledged, not acted on again)\n"
+	}
+	rc.log(entry)
 
-		if o.Delay > 0 {
-			t := time.NewTimer(o.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+	if rc.o.Delay > 0 {
+		t := time.NewTimer(rc.o.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(o.Status)
-		if o.Status >= 200 && o.Status <= 299 {
-			io.WriteString(w, `{"received": true}`+"\n")
-		} else {
-			fmt.Fprintf(w, `{"received": false, "simulated_status": %d}`+"\n", o.Status)
-		}
-	})
+	}
+	switch {
+	case !ok:
+		writeJSON(w, rc.o.Status, fmt.Sprintf(`{"received": false, "simulated_status": %d}`, rc.o.Status))
+	case dup:
+		writeJSON(w, rc.o.Status, `{"received": true, "duplicate": true}`)
+	default:
+		writeJSON(w, rc.o.Status, `{"received": true}`)
+	}
+}
+
+func (rc *Receiver) log(entry string) {
+	rc.logMu.Lock()
+	io.WriteString(rc.out, entry)
+	rc.logMu.Unlock()
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	io.WriteString(w, body+"\n")
+}
+
+// serveEffects answers rest = "{event}/{key}" with the count.
+func (rc *Receiver) serveEffects(w http.ResponseWriter, rest string) {
+	event, key, ok := strings.Cut(rest, "/")
+	if !ok || event == "" || key == "" || strings.Contains(key, "/") {
+		writeJSON(w, http.StatusNotFound, `{"error": "ask GET `+EffectsPath+`{event}/{key}"}`)
+		return
+	}
+	b, _ := json.Marshal(map[string]any{"event": event, "key": key, "count": rc.acted.count(event, key)})
+	writeJSON(w, http.StatusOK, string(b))
+}
+
+// jsonObject parses body as a JSON object.
+func jsonObject(body []byte) (map[string]any, bool) {
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil || doc == nil {
+		return nil, false
+	}
+	return doc, true
 }
 
 // FormatReceived renders one delivery for the log.

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/audit"
+	"github.com/psbox-dev/psbox/internal/atomicfile"
+	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/httprec"
+)
+
+// auditOptions are the flags of psbox audit.
+type auditOptions struct {
+	target     string
+	effects    string
+	budget     time.Duration
+	only, skip []string
+	seed       int64
+	seedSet    bool
+	jsonOut    bool
+	junit      string
+	markdown   string
+	delivery   events.Config // --header, --sign, --secret, --timeout, --retries...
+}
+
+func newAuditCmd(g *globals) *cobra.Command {
+	o := &auditOptions{}
+	var checks strings.Builder
+	for _, c := range audit.Checks {
+		fmt.Fprintf(&checks, "  %-27s %s\n", c.ID, c.Summary)
+	}
+	cmd := &cobra.Command{
+		Use:   "audit --target URL",
+		Short: "Grade how your webhook receiver survives real delivery: duplicates, retries, order, bad input, forged signatures",
+		Long: `Grade how your webhook receiver survives what real senders do to it.
+
+psbox sends realistic and deliberately awkward deliveries to --target and
+prints a scorecard: one line per check with its verdict (pass, warn, fail,
+skip), a one-line reason and the delivery ids that show it (see them with
+psbox deliveries show ID; every exchange is recorded with kind audit), then
+"N passed, N warned, N failed, N skipped".
+
+The checks (ids are stable; --only and --skip take them, comma-separated):
+` + checks.String() + `
+Side effects: --effects is a URL template your receiver's test build serves.
+psbox replaces {event} and {key} (the payload's entity key: the application,
+partnership or customer key), GETs it and expects 200 {"count": N}, how many
+times the receiver acted on that event for that entity. Without --effects the
+checks that need it are skip, never pass. psbox receive serves one at
+/_psbox/effects/{event}/{key}.
+
+The signature checks need --sign and --secret, the same as your receiver
+verifies; the stale and future ones (10 minutes off) need a scheme that signs
+a timestamp (standard-webhooks). --budget (default 2s) is psbox's choice:
+PartnerStack documents no timeout.
+
+` + events.Help + `
+
+Exit codes: 0 no check failed, 1 a check failed or the receiver cannot be
+reached, 2 bad input.`,
+		Example: `  psbox audit --target http://localhost:3000/webhooks
+  psbox audit --target http://localhost:3000/webhooks --effects 'http://localhost:3000/test/effects/{event}/{key}'
+  psbox audit --target http://127.0.0.1:8485/webhooks --sign standard-webhooks --secret whsec_... --junit audit.xml --markdown audit.md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.seedSet = cmd.Flags().Changed("seed")
+			return runAudit(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.target, "target", "", "URL of your webhook receiver (required)")
+	f.StringVar(&o.effects, "effects", "", "URL `TEMPLATE` with {event} and {key} answering {\"count\": N} (your receiver's test build)")
+	f.DurationVar(&o.budget, "budget", audit.DefaultBudget, "p99 answer time answers-fast allows (psbox's choice)")
+	f.StringSliceVar(&o.only, "only", nil, "run only these check `IDS`")
+	f.StringSliceVar(&o.skip, "skip", nil, "report these check `IDS` as skip without running them")
+	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same payloads (default: random, printed)")
+	f.BoolVar(&o.jsonOut, "json", false, "print one JSON object per check per line (id, verdict, reason, deliveries)")
+	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE` (one testcase per check)")
+	f.StringVar(&o.markdown, "markdown", "", "also write the scorecard as a Markdown table to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
+	o.delivery.AddFlags(f)
+	return cmd
+}
+
+func (o *auditOptions) validate() error {
+	if o.target == "" {
+		return errors.New("--target is required: the URL of your webhook receiver, e.g. --target http://localhost:3000/webhooks")
+	}
+	if err := events.ValidateTarget(o.target); err != nil {
+		return fmt.Errorf("--target: %v", err)
+	}
+	if o.budget <= 0 {
+		return fmt.Errorf("--budget %s: give a positive duration such as 2s", o.budget)
+	}
+	if o.effects != "" {
+		if err := audit.ValidateEffects(o.effects); err != nil {
+			return err
+		}
+	}
+	if err := audit.ValidateIDs("--only", o.only); err != nil {
+		return err
+	}
+	if err := audit.ValidateIDs("--skip", o.skip); err != nil {
+		return err
+	}
+	return o.delivery.Validate()
+}
+
+func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return asUsage(err)
+	}
+	if !o.seedSet {
+		o.seed = mock.RandomSeed()
+	}
+	dopts, err := o.delivery.Options()
+	if err != nil {
+		return asUsage(err)
+	}
+	rec, err := openAppender(g, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeRecorder(rec, stderr)
+	dopts.Wrap = func(rt http.RoundTripper) http.RoundTripper {
+		return httprec.TransportKind(rt, rec, recorder.KindAudit)
+	}
+	dopts.UserAgent = "psbox/" + version
+
+	start := time.Now()
+	res, err := audit.Run(ctx, audit.Options{
+		Target: o.target, Delivery: dopts, Effects: o.effects, Budget: o.budget,
+		Only: o.only, Skip: o.skip, Seed: o.seed,
+	})
+	if errors.Is(err, audit.ErrUnreachable) {
+		return checkFailed("%v", err)
+	}
+	if err != nil {
+		return asUsage(err)
+	}
+	took := time.Since(start)
+
+	if o.jsonOut {
+		err = audit.WriteJSONLines(stdout, res)
+	} else {
+		err = audit.WriteText(stdout, res, audit.TextOptions{Header: auditHeader(o, dopts), Took: took})
+	}
+	if err != nil {
+		return err
+	}
+	if o.junit != "" {
+		if err := atomicfile.Write(o.junit, 0o644, func(w io.Writer) error { return audit.WriteJUnit(w, res, took) }); err != nil {
+			return usageError("--junit: %v; check that the folder exists and is writable", err)
+		}
+	}
+	if o.markdown != "" {
+		if err := atomicfile.Write(o.markdown, 0o644, func(w io.Writer) error {
+			return audit.WriteMarkdown(w, res, "psbox audit of "+o.target)
+		}); err != nil {
+			return usageError("--markdown: %v; check that the folder exists and is writable", err)
+		}
+	}
+	if audit.Summarize(res).Failed > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+// auditHeader is the scorecard's first line: what was audited, how.
+func auditHeader(o *auditOptions, d events.Options) string {
+	var parts []string
+	if d.Sign != events.SignNone {
+		parts = append(parts, "signed "+d.Sign)
+	} else {
+		parts = append(parts, "unsigned")
+	}
+	if o.effects != "" {
+		parts = append(parts, "effects measured")
+	} else {
+		parts = append(parts, "no --effects")
+	}
+	return fmt.Sprintf("psbox audit of %s (seed %d; %s)", o.target, o.seed, strings.Join(parts, ", "))
+}
