@@ -85,6 +85,8 @@ type Options struct {
 	Only     []string      // run only these checks (ids)
 	Skip     []string      // report these as skip without running them
 	Seed     int64         // payload seed; the same seed gives the same bodies
+
+	burstSize int // tests only: a smaller burst than BurstSize
 }
 
 // Check describes one check.
@@ -150,8 +152,13 @@ type run struct {
 	effects *http.Client
 
 	mu      sync.Mutex
-	answers []time.Duration // answer times of every delivery answered
-	timeout []string        // deliveries that timed out
+	answers []timedAnswer // answer times of every delivery answered
+	timeout []string      // deliveries that timed out
+}
+
+type timedAnswer struct {
+	id   string
+	took time.Duration
 }
 
 // Summary counts the verdicts.
@@ -187,6 +194,9 @@ func (s Summary) String() string {
 func Run(ctx context.Context, o Options) ([]Result, error) {
 	if o.Budget == 0 {
 		o.Budget = DefaultBudget
+	}
+	if o.burstSize == 0 {
+		o.burstSize = BurstSize
 	}
 	if o.Budget < 0 {
 		return nil, fmt.Errorf("--budget %s: give a positive duration such as 2s", o.Budget)
@@ -364,7 +374,7 @@ func (r *run) note(res events.Result) {
 	case res.Reason == recorder.ReasonTimeout:
 		r.timeout = append(r.timeout, res.DeliveryID)
 	case res.Status != 0:
-		r.answers = append(r.answers, res.Latency)
+		r.answers = append(r.answers, timedAnswer{res.DeliveryID, res.Latency})
 	}
 }
 

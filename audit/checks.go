@@ -104,8 +104,18 @@ func (r *run) answersFast(ctx context.Context) Result {
 		}
 	}
 	r.mu.Lock()
-	answers, timedOut := slices.Clone(r.answers), slices.Clone(r.timeout)
+	timed, timedOut := slices.Clone(r.answers), slices.Clone(r.timeout)
 	r.mu.Unlock()
+	answers := make([]time.Duration, len(timed))
+	for i, a := range timed {
+		answers[i] = a.took
+	}
+	// The evidence of a slow receiver: its three slowest answers.
+	slices.SortStableFunc(timed, func(a, b timedAnswer) int { return int(b.took - a.took) })
+	var slowest []string
+	for _, a := range timed[:min(3, len(timed))] {
+		slowest = append(slowest, a.id)
+	}
 	budget := r.o.Budget
 	p99 := percentile(answers, 99)
 	measured := fmt.Sprintf("p99 %s over %d answers (budget %s, psbox's choice)", round(p99), len(answers), budget)
@@ -117,9 +127,9 @@ func (r *run) answersFast(ctx context.Context) Result {
 	case p99 <= budget:
 		return Result{ID: "answers-fast", Verdict: Pass, Reason: measured}
 	case p99 <= 2*budget:
-		return Result{ID: "answers-fast", Verdict: Warn, Reason: measured + "; over the budget, within twice it"}
+		return Result{ID: "answers-fast", Verdict: Warn, Reason: measured + "; over the budget, within twice it", Deliveries: slowest}
 	}
-	return Result{ID: "answers-fast", Verdict: Fail, Reason: measured + "; over twice the budget"}
+	return Result{ID: "answers-fast", Verdict: Fail, Reason: measured + "; over twice the budget", Deliveries: slowest}
 }
 
 func (r *run) duplicateOnce(ctx context.Context) Result {
@@ -160,8 +170,11 @@ func (r *run) duplicateConcurrent(ctx context.Context) Result {
 }
 
 // abandon returns a context whose first request is written and then has
-// its connection closed before any answer is read: what a sender does
-// when its timeout fires while the receiver is still working.
+// its connection given up before any answer is read: what a sender does
+// when its timeout fires while the receiver is still working. The read
+// deadline is set when the request is written (httptrace's WroteRequest
+// comes before the last flush, so the connection cannot be closed there);
+// the read then fails at once and the transport closes the connection.
 func abandon(ctx context.Context) context.Context {
 	var conn atomic.Value
 	var done atomic.Bool
@@ -175,15 +188,15 @@ func abandon(ctx context.Context) context.Context {
 			if done.Swap(true) {
 				return
 			}
-			if c, ok := conn.Load().(interface{ Close() error }); ok {
-				c.Close()
+			if c, ok := conn.Load().(interface{ SetReadDeadline(time.Time) error }); ok {
+				c.SetReadDeadline(time.Unix(1, 0))
 			}
 		},
 	})
 }
 
 func (r *run) abandonedRetry(ctx context.Context) Result {
-	const ev = "application_approved"
+	const ev = "partnership_created"
 	body := build(r.builder("abandoned-retry", 0), ev)
 	d := fixed(events.Delivery{Event: ev, Body: body})
 	first := r.send.Send(abandon(ctx), withTarget(d, r.o.Target)) // no answer time: there is none
@@ -314,7 +327,8 @@ func (r *run) malformedBody(ctx context.Context) Result {
 
 func (r *run) burst(ctx context.Context) Result {
 	names := confirmed()
-	rs := make([]events.Result, BurstSize)
+	size := r.o.burstSize
+	rs := make([]events.Result, size)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range BurstConcurrency {
@@ -342,9 +356,9 @@ func (r *run) burst(ctx context.Context) Result {
 	}
 	pct := fmt.Sprintf("p50 %s, p99 %s", round(percentile(lat, 50)), round(percentile(lat, 99)))
 	if len(bad) > 0 {
-		return Result{Verdict: Fail, Reason: fmt.Sprintf("%d of %d at concurrency %d not answered 2xx (%s); %s", len(bad), BurstSize, BurstConcurrency, tally(bad), pct), Deliveries: ids(bad...)}
+		return Result{Verdict: Fail, Reason: fmt.Sprintf("%d of %d at concurrency %d not answered 2xx (%s); %s", len(bad), size, BurstConcurrency, tally(bad), pct), Deliveries: ids(bad...)}
 	}
-	return Result{Verdict: Pass, Reason: fmt.Sprintf("%d at concurrency %d all answered 2xx; %s", BurstSize, BurstConcurrency, pct), Deliveries: ids(rs...)}
+	return Result{Verdict: Pass, Reason: fmt.Sprintf("%d at concurrency %d all answered 2xx; %s", size, BurstConcurrency, pct), Deliveries: ids(rs...)}
 }
 
 // noSign is the reason of a signature check without --sign.
@@ -378,18 +392,24 @@ func (r *run) signatureRejected(check string) func(context.Context) Result {
 		d, _ := r.signed(check)
 		via := r.send
 		var what string
+		var captured []events.Result // sent first, as the forgery's model
 		switch check {
 		case "signature-missing":
 			via, what = r.bare, "a delivery with no signature"
 		case "signature-wrong-secret":
 			via, what = r.forged, "a delivery signed with another secret"
 		case "signature-tampered-body":
+			// A delivery captured in flight, its body changed, sent again
+			// with its own valid headers: a receiver that recognises the
+			// id before checking the signature would take it.
+			d = fixed(d)
+			captured = []events.Result{r.deliver(ctx, r.send, d)}
 			d.SignedBody = d.Body
 			d.Body = []byte(strings.Replace(string(d.Body), `"archived":false`, `"archived":true`, 1))
 			if string(d.Body) == string(d.SignedBody) {
 				d.Body = append(d.Body[:len(d.Body)-1:len(d.Body)-1], `,"psbox_audit_tampered":true}`...)
 			}
-			what = "a delivery whose body was changed after signing"
+			what = "a signed delivery sent again with its body changed"
 		case "signature-stale-timestamp", "signature-future-timestamp":
 			if r.o.Delivery.Sign != events.SignStandardWebhooks {
 				return Result{Verdict: Skip, Reason: r.o.Delivery.Sign + " signs no timestamp"}
@@ -401,13 +421,14 @@ func (r *run) signatureRejected(check string) func(context.Context) Result {
 			}
 		}
 		res := r.deliver(ctx, via, d)
+		evidence := ids(append(captured, res)...)
 		switch class(res) {
 		case 4:
-			return Result{Verdict: Pass, Reason: what + " answered " + answer(res), Deliveries: ids(res)}
+			return Result{Verdict: Pass, Reason: what + " answered " + answer(res), Deliveries: evidence}
 		case 2:
-			return Result{Verdict: Fail, Reason: what + " answered " + answer(res) + ": the receiver accepts forged deliveries; verify the signature and answer 401", Deliveries: ids(res)}
+			return Result{Verdict: Fail, Reason: what + " answered " + answer(res) + ": the receiver accepts forged deliveries; verify the signature and answer 401", Deliveries: evidence}
 		}
-		return Result{Verdict: Fail, Reason: what + " answered " + answer(res) + "; want 4xx (401)", Deliveries: ids(res)}
+		return Result{Verdict: Fail, Reason: what + " answered " + answer(res) + "; want 4xx (401)", Deliveries: evidence}
 	}
 }
 

@@ -29,8 +29,9 @@ import (
 //
 // https targets, and hosts that are not plain ASCII, go to std (an
 // *http.Transport, which also speaks HTTP/2 and converts IDNA names).
-// A request context's httptrace.ClientTrace gets GotConn and WroteRequest,
-// as from http.Transport (psbox audit abandons an attempt that way).
+// A request context's httptrace.ClientTrace gets GotConn, as from
+// http.Transport, and WroteRequest from Request.Write (psbox audit abandons
+// an attempt that way).
 type h1Transport struct {
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	std         *http.Transport
@@ -119,9 +120,6 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	werr := req.Write(pc.bw) // closes req.Body
 	if werr == nil {
 		werr = pc.bw.Flush()
-	}
-	if trace != nil && trace.WroteRequest != nil {
-		trace.WroteRequest(httptrace.WroteRequestInfo{Err: werr})
 	}
 	// Even when the write failed the receiver may have answered (a 413
 	// before reading a large body, then a close): that answer is the one
