@@ -14,6 +14,7 @@ const MaxRemembered = 100_000
 // recognises a delivery it has acted on already by its body: a sender's
 // duplicate or retry carries the same bytes.
 type effects struct {
+	limit  int // MaxRemembered when 0
 	mu     sync.Mutex
 	seen   map[[sha256.Size]byte]string // body hash -> its count key
 	counts map[string]int               // event + "\x00" + entity key -> times acted on
@@ -35,7 +36,11 @@ func (e *effects) add(body []byte, event, key string) bool {
 	if _, dup := e.seen[h]; dup {
 		return false
 	}
-	if len(e.order) < MaxRemembered {
+	limit := e.limit
+	if limit == 0 {
+		limit = MaxRemembered
+	}
+	if len(e.order) < limit {
 		e.order = append(e.order, h)
 	} else {
 		old := e.order[e.next]
@@ -46,7 +51,7 @@ func (e *effects) add(body []byte, event, key string) bool {
 		}
 		delete(e.seen, old)
 		e.order[e.next] = h
-		e.next = (e.next + 1) % MaxRemembered
+		e.next = (e.next + 1) % limit
 	}
 	e.seen[h] = ck
 	e.counts[ck]++
