@@ -196,7 +196,7 @@ func abandon(ctx context.Context) context.Context {
 }
 
 func (r *run) abandonedRetry(ctx context.Context) Result {
-	const ev = "partnership_created"
+	const ev = "customer_updated"
 	body := build(r.builder("abandoned-retry", 0), ev)
 	d := fixed(events.Delivery{Event: ev, Body: body})
 	first := r.send.Send(abandon(ctx), withTarget(d, r.o.Target)) // no answer time: there is none
@@ -365,7 +365,7 @@ func (r *run) burst(ctx context.Context) Result {
 const noSign = "give --sign and --secret to check signatures"
 
 func (r *run) signed(check string) (events.Delivery, string) {
-	const ev = "partnership_created"
+	const ev = "customer_created"
 	body := build(r.builder(check, 0), ev)
 	return events.Delivery{Event: ev, Body: body}, fixtures.EntityKey(body)
 }
