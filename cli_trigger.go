@@ -39,6 +39,7 @@ type triggerOptions struct {
 	concurrency  int
 	rate         float64
 	delivery     events.Config // --header, --sign, --secret, --timeout, --retries...
+	faults       events.Faults // --duplicates, --shuffle, --jitter
 	jsonOut      bool
 	quiet        bool // only the summary
 	noRecord     bool
@@ -87,6 +88,9 @@ func (o *triggerOptions) validate() error {
 	case o.rate != 0 && !(o.rate >= minRate && o.rate <= maxRate): // also NaN
 		return fmt.Errorf("--rate %g: give deliveries per second from %g to %g, or 0 for no limit", o.rate, minRate, float64(maxRate))
 	}
+	if err := o.faults.Validate(); err != nil {
+		return err
+	}
 	return o.delivery.Validate()
 }
 
@@ -115,6 +119,13 @@ and a summary gives latency percentiles, events/s and errors by reason.
 
 Every attempt is recorded in <state>/deliveries.jsonl (see psbox deliveries)
 unless --no-record is given.
+
+To soak a receiver under at-least-once delivery (psbox's additions):
+--duplicates P sends a fraction P of the deliveries twice, the copy byte for
+byte the same (id, body, signature), spread evenly from a seeded start;
+--shuffle sends each round of events in a random order, never the one given;
+--jitter D waits a random time up to D before each delivery. All three follow
+--seed. psbox audit grades a receiver on these and more.
 
 ` + events.Help + `
 Connections are kept alive and reused, about one per --concurrency worker;
@@ -150,6 +161,9 @@ stopped it (a delivery cut short is not counted as failed).`,
 	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
 	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary: no line per delivery or attempt")
+	f.Float64Var(&o.faults.Duplicates, "duplicates", 0, "send this fraction of deliveries (0 to 1) twice: the same id, body and signature, as an at-least-once sender does")
+	f.BoolVar(&o.faults.Shuffle, "shuffle", false, "send the events of each round in a random order, never the order given")
+	f.DurationVar(&o.faults.Jitter, "jitter", 0, "wait a random time from 0 to this before each delivery")
 	o.delivery.AddFlags(f)
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
@@ -176,6 +190,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	if !o.seedSet {
 		o.seed = fixtures.RandomSeed()
 	}
+	o.faults.Seed = o.seed
 
 	// Payloads: one builder for the whole call, so the events share identity.
 	b := o.cat.NewBuilder(o.seed)
@@ -238,6 +253,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 			o.count, len(round), int64(o.count)*int64(len(round)), maxDeliveries)
 	}
 	p := newTriggerPrinter(o, stdout, stderr, o.count*len(round))
+	p.dups = o.faults.DuplicatesIn(p.total)
+	p.total += p.dups
 	sender, err := newSender(*o, wrap, p.attemptFunc())
 	if err != nil {
 		return asUsage(err)
@@ -252,7 +269,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 // check failure when any delivery failed. Workers take jobs by an atomic index and report under the
 // printer's lock: no hand-off goroutine sits between a job and its result.
 func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, p *triggerPrinter) error {
-	o, total := p.o, p.total
+	o, total := p.o, p.total-p.dups // jobs; each duplicate is a second send of one
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -285,7 +302,8 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 			// that all workers would contend on.
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			var line []byte // this worker's line buffer, reused
+			var line []byte                  // this worker's line buffer, reused
+			order, orderOf := []int(nil), -1 // the round this worker is in, in --shuffle's order
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
 				if i >= total {
@@ -296,13 +314,31 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 						return
 					}
 				}
-				j := round[i%len(round)]
-				r := sender.Send(ctx, events.Delivery{Event: j.event, Target: j.target, Body: j.body})
-				if ctx.Err() != nil && !r.OK {
-					p.cut() // cut short by Ctrl-C: neither delivered nor failed
+				k := i % len(round)
+				if o.faults.Shuffle {
+					if r := i / len(round); r != orderOf {
+						order, orderOf = o.faults.Order(r, len(round)), r
+					}
+					k = order[k]
+				}
+				j := round[k]
+				if w := o.faults.Wait(i); w > 0 && !sleepUntil(ctx, time.Now(), w) {
 					return
 				}
-				line = p.add(r, line)
+				d := events.Delivery{Event: j.event, Target: j.target, Body: j.body}
+				sends := 1
+				if o.faults.Duplicate(i) {
+					// The copy is byte for byte the same delivery.
+					d.ID, d.SignedAt, sends = events.NewDeliveryID(), time.Now(), 2
+				}
+				for range sends {
+					r := sender.Send(ctx, d)
+					if ctx.Err() != nil && !r.OK {
+						p.cut() // cut short by Ctrl-C: neither delivered nor failed
+						return
+					}
+					line = p.add(r, line)
+				}
 			}
 		})
 	}
@@ -358,7 +394,8 @@ func sleepUntil(ctx context.Context, start time.Time, offset time.Duration) bool
 type triggerPrinter struct {
 	o        *triggerOptions
 	stderr   io.Writer
-	total    int
+	total    int  // deliveries to send, duplicates included
+	dups     int  // how many of them are --duplicates copies
 	all      bool // print every delivery, not only failures
 	progress bool // a progress line on stderr
 

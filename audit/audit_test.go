@@ -26,7 +26,7 @@ func auditHandler(t *testing.T, h http.Handler, effects string, mod func(*Option
 	t.Cleanup(srv.Close)
 	o := Options{
 		Target:   srv.URL + "/webhooks",
-		Delivery: events.Options{Sign: events.SignStandardWebhooks, Secret: testSecret, Timeout: 2 * time.Second},
+		Delivery: events.Options{Sign: events.SignStandardWebhooks, Secret: testSecret}, // the default 10s timeout: race builds on a busy machine are slow
 		Seed:     42,
 	}
 	if effects != "" {
@@ -101,11 +101,11 @@ func TestAudit_EachFlawIsCaught(t *testing.T) {
 	}{
 		{name: "rejects one event", f: flaws{rejectEvent: "partnership_deleted"},
 			want: map[string]Verdict{"accepts-every-event": Fail, "burst": Fail}},
-		// One delivery each: over the budget by 100ms with 100ms to spare
-		// below twice it, then over twice it.
-		{name: "slow", f: flaws{delay: 300 * time.Millisecond}, mod: only("still-up", "answers-fast"), budget: 200 * time.Millisecond,
+		// One delivery each: over the budget by 400ms with 600ms to spare
+		// below twice it (room for a slow race build), then over twice it.
+		{name: "slow", f: flaws{delay: 1400 * time.Millisecond}, mod: only("still-up", "answers-fast"), budget: time.Second,
 			want: map[string]Verdict{"answers-fast": Warn}},
-		{name: "very slow", f: flaws{delay: 450 * time.Millisecond}, mod: only("still-up", "answers-fast"), budget: 200 * time.Millisecond,
+		{name: "very slow", f: flaws{delay: 2100 * time.Millisecond}, mod: only("still-up", "answers-fast"), budget: time.Second,
 			want: map[string]Verdict{"answers-fast": Fail}},
 		{name: "hangs on an unknown event", f: flaws{hangEvent: UnknownEvent}, mod: only("unknown-event", "still-up", "answers-fast"), timeout: time.Second,
 			want: map[string]Verdict{"answers-fast": Fail, "unknown-event": Fail}},
