@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/audit"
+	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/atomicfile"
-	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -120,7 +120,7 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 		return asUsage(err)
 	}
 	if !o.seedSet {
-		o.seed = mock.RandomSeed()
+		o.seed = fixtures.RandomSeed()
 	}
 	dopts, err := o.delivery.Options()
 	if err != nil {
