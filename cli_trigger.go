@@ -43,7 +43,8 @@ type triggerOptions struct {
 	jsonOut      bool
 	quiet        bool // only the summary
 	noRecord     bool
-	cpuProfile   string // hidden: profile the deliveries
+	cpuProfile   string   // hidden: profile the deliveries
+	redact       []string // --redact-header: more secret header names for the output, as for the log
 
 	cat *fixtures.Catalog // the events that can be sent; nil: the built-in ones
 
@@ -187,6 +188,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	if err := o.validate(); err != nil {
 		return asUsage(err)
 	}
+	o.redact = g.redact
 	if !o.seedSet {
 		o.seed = fixtures.RandomSeed()
 	}
@@ -427,6 +429,9 @@ func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
 	// Format outside the lock: workers only queue on the counters and the
 	// buffered write.
 	var line []byte
+	if p.all || !r.OK {
+		r = r.Redacted(p.o.redact) // what may be printed, and the first failure kept below
+	}
 	if p.all || (!r.OK && !p.o.quiet) {
 		if p.o.jsonOut {
 			b, _ := json.Marshal(r)

@@ -42,12 +42,14 @@ func (r *lineRedactor) url(s string) string {
 // encodeRedacted appends ex's redacted line to b and returns it with the
 // redacted exchange (ex itself when nothing in it is secret). A whsec_
 // token is plain ASCII that JSON never escapes and base64 cannot spell (no
-// '_'), so the encoded line holds one exactly when ex does.
+// '_'), so the encoded line holds one exactly when ex does; a secret query
+// parameter is found in the line too (secretQueryRe also reads "&" as
+// \u0026).
 func encodeRedacted(b []byte, ex Exchange, names []string, nameSet map[string]bool) ([]byte, Exchange) {
 	start := len(b)
 	r := lineRedactor{names: names}
 	b = encodeLine(b, &ex, &r)
-	if bytes.Contains(b[start:], whsecMarker) {
+	if line := b[start:]; bytes.Contains(line, whsecMarker) || hasSecretQueryBytes(line) {
 		ex = redactWith(ex, nameSet)
 		return appendLine(b[:start], &ex), ex
 	}

@@ -11,13 +11,17 @@ import "strings"
 
 // ValidValue reports whether v has no control character other than a tab
 // (a line break would end the header and start another).
-func ValidValue(v string) bool {
+func ValidValue(v string) bool { return ControlIndex(v) < 0 }
+
+// ControlIndex is the index of v's first control character other than a
+// tab, -1 when there is none: where an error can point without showing v.
+func ControlIndex(v string) int {
 	for i := 0; i < len(v); i++ {
 		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
-			return false
+			return i
 		}
 	}
-	return true
+	return -1
 }
 
 // tokenChars are the bytes of an HTTP token (RFC 9110 section 5.6.2).

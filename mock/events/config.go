@@ -170,11 +170,12 @@ func (c *Config) NewSender(extra Options) (*Sender, error) {
 // the expected form.
 func ParseHeaders(raw []string) (http.Header, error) {
 	h := http.Header{}
-	for _, s := range raw {
+	for i, s := range raw {
 		k, v, ok := strings.Cut(s, ":")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok || k == "" || !httpheader.ValidName(k) {
-			return nil, fmt.Errorf("--header %q is not 'Name: value', e.g. --header 'Authorization: Bearer t0k'", s)
+			// Never echo it: what is not a name may be the value, a credential.
+			return nil, fmt.Errorf("--header number %d is not 'Name: value' (a name without spaces, a colon, the value; not shown here, as it may be a secret), e.g. --header 'Authorization: Bearer t0k'", i+1)
 		}
 		h.Add(k, v)
 	}
@@ -193,8 +194,15 @@ func checkHeaders(h http.Header) error {
 	case badName:
 		return fmt.Errorf("header name %q is not valid; use --header 'Name: value'", name)
 	default:
-		return fmt.Errorf("header %s has a control character such as a line break in its value %q; give a one-line value", name, value)
+		return fmt.Errorf("header %s has a control character such as a line break in its value (%s; the value is not shown, as it may be a secret); give a one-line value", name, controlAt(value))
 	}
+}
+
+// controlAt says where the first control character of v is, without
+// showing v.
+func controlAt(v string) string {
+	i := httpheader.ControlIndex(v)
+	return fmt.Sprintf("byte %d is 0x%02x", i+1, v[i])
 }
 
 // check validates Options as New does, without building a transport.

@@ -484,12 +484,29 @@ func readBody(r io.Reader, size int64) ([]byte, bool, error) {
 	return b, true, err
 }
 
+// parentEnded reports whether the caller's context ended. Past its
+// deadline it has, even when the connection's own deadline (set from it)
+// fired first and the context's timer has not run yet: wait for it.
+func parentEnded(parent context.Context) bool {
+	if parent.Err() != nil {
+		return true
+	}
+	if dl, ok := parent.Deadline(); ok && !time.Now().Before(dl) {
+		<-parent.Done()
+		return true
+	}
+	return false
+}
+
 // classify names a transport error's failure class (recorder.Classify,
 // the one classification) and gives readable text. parent ending first
-// means psbox is stopping; actx's deadline passing is this attempt's
-// --timeout.
+// means psbox is stopping, or the caller's own bound (its cause) passed;
+// actx's deadline passing is this attempt's --timeout.
 func classify(parent, actx context.Context, err error, timeout time.Duration) (reason, text string) {
-	if parent.Err() != nil {
+	if parentEnded(parent) {
+		if cause := context.Cause(parent); cause != parent.Err() {
+			return recorder.ReasonCanceled, "canceled: " + cause.Error() // the caller's own reason, e.g. a bound
+		}
 		return recorder.ReasonCanceled, "canceled: psbox was stopping"
 	}
 	var blocked recorder.Blocker
