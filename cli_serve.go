@@ -250,7 +250,12 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer closeRecorder(rec, out)
+	finished := false // finishRecording closed it and said what was lost
+	defer func() {
+		if !finished {
+			closeRecorder(rec, out)
+		}
+	}()
 	m, err := startMockAPI(g, o, rec)
 	if err != nil {
 		return err
@@ -268,9 +273,17 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	}
 	serr := m.Shutdown()
 	// The server is down, so no request changes the store any more: write
-	// webhooks.json and remove the journal.
-	if err := m.Store.Close(); err != nil {
-		return checkFailed("%v", err)
+	// webhooks.json and remove the journal; then flush the log.
+	stErr := m.Store.Close()
+	recErr := finishRecording(rec, "exchanges")
+	finished = true
+	switch {
+	case stErr != nil && recErr != nil:
+		return checkFailed("%v; and %v", stErr, recErr)
+	case stErr != nil:
+		return checkFailed("%v", stErr)
+	case recErr != nil:
+		return recErr
 	}
 	if serr != nil {
 		return checkFailed("mock API did not stop within %s of Ctrl-C, so the requests still in flight were cut off (the subscriptions are saved)", serveShutdownWait)

@@ -232,12 +232,18 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 
 	var wrap func(http.RoundTripper) http.RoundTripper
+	var rec *recorder.Store
+	finished := false // finishRecording closed it and said what was lost
 	if !o.noRecord {
-		rec, err := openAppender(g, stderr)
+		rec, err = openAppender(g, stderr)
 		if err != nil {
 			return err
 		}
-		defer closeRecorder(rec, stderr)
+		defer func() {
+			if !finished {
+				closeRecorder(rec, stderr) // an early return
+			}
+		}()
 		wrap = recordTo(rec)
 	}
 
@@ -262,7 +268,20 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		return asUsage(err)
 	}
 	defer sender.Close()
-	return deliverAll(ctx, sender, round, p)
+	err = deliverAll(ctx, sender, round, p)
+	if rec != nil {
+		// Delivered but not recorded (a full disk) is a failure too, and
+		// the one to tell first.
+		what := "deliveries"
+		if o.delivery.Retries > 0 {
+			what = "delivery attempts"
+		}
+		finished = true
+		if rerr := finishRecording(rec, what); rerr != nil {
+			return rerr
+		}
+	}
+	return err
 }
 
 // deliverAll runs total jobs, job i being round[i%len(round)], on a pool

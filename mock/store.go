@@ -139,6 +139,8 @@ type Store struct {
 	spare     []change   // a written batch's slice, for reuse
 	ticket    uint64     // changes made so far; never reused
 	settled   uint64     // changes written (or undone after a failed write)
+	written   int        // changes this Store wrote to the journal
+	lastErr   error      // the last journal write that failed, undoing its changes
 	undone    []undoneRange
 	failed    error     // a failed fsync or a journal left unusable: sticky
 	rnd       randBytes // for keys; guarded by mu
@@ -629,6 +631,11 @@ func (s *Store) writePendingLocked() {
 	s.mu.Unlock()
 	s.writes.Add(1)
 	n, err := f.Write(b)
+	werr := err // the cause alone, for Close's account
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		werr = pe.Err
+	}
 	if err != nil && n > 0 {
 		// A part of a line would glue itself to the next one: cut it off,
 		// or refuse further changes if even that fails.
@@ -651,11 +658,13 @@ func (s *Store) writePendingLocked() {
 			s.undoLocked(batch[i])
 		}
 		s.undone = append(s.undone, undoneRange{from: batch[0].ticket, to: s.ticket, err: err})
+		s.lastErr = werr
 		s.pending = s.pending[:0]
 		s.settled = s.ticket
 		return
 	}
 	s.journalSize += int64(n)
+	s.written += len(batch)
 	s.seq = seq
 	s.settled = batch[len(batch)-1].ticket
 	clear(batch)
@@ -864,10 +873,28 @@ func (s *Store) close() error {
 	close(s.stop)
 	<-s.done
 	// Closed: nothing changes any more, so no lock is needed below.
+	if s.written == 0 {
+		// Every change was refused (the journal could not be written, e.g.
+		// a full disk): webhooks.json already holds everything.
+		cerr := f.Close()
+		if s.journalSize == 0 {
+			os.Remove(s.journalPath) // the empty journal the first change opened
+		}
+		switch {
+		case s.lastErr != nil:
+			return fmt.Errorf("no change was saved: writing %s failed (%v), so every create, update or archive was refused; %s is as it was", s.journalPath, s.lastErr, s.path)
+		case s.failed != nil:
+			return s.failed
+		case cerr != nil:
+			return fmt.Errorf("cannot close %s: %w", s.journalPath, cerr)
+		}
+		return nil
+	}
 	werr := s.writeSnapshot()
 	cerr := f.Close()
 	if werr != nil {
-		return fmt.Errorf("cannot write %s: %w; the changes stay in %s and load on the next start", s.path, werr, s.journalPath)
+		return fmt.Errorf("cannot write %s: %w; the changes accepted (%d) stay in %s and load on the next start",
+			s.path, werr, s.written, s.journalPath)
 	}
 	if err := os.Remove(s.journalPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// The snapshot holds every line (their seq is not above its own),

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -110,7 +111,8 @@ type Store struct {
 	closed      bool
 	writerDone  bool
 	writeErr    error
-	needNL      bool // the file does not end in '\n'
+	lost        uint64 // exchanges a failed write did not record
+	needNL      bool   // the file does not end in '\n'
 	wake        chan struct{}
 	done        chan struct{}
 
@@ -341,9 +343,19 @@ func (s *Store) writer() {
 		if nl {
 			buf = append([]byte{'\n'}, lines...)
 		}
-		err := s.writeBatch(buf)
+		n, err := s.writeBatch(buf)
+		lost := 0
+		cutOK := true
 		if err != nil {
-			s.logf("recorder: writing %d exchanges to %s failed: %v (they were not recorded)", count, s.path, err)
+			// The lines written whole are recorded; a line cut short (a
+			// full disk) is cut off again, so the log stays whole.
+			lost = count - max(0, bytes.Count(buf[:n], []byte{'\n'})-btoi(nl))
+			if n < len(buf) {
+				cutOK = s.cutPartial() == nil
+			}
+			if s.lost == 0 {
+				s.logf("recorder: writing to %s failed: %v; what cannot be written is not recorded (counted at the end)", s.path, unwrapPath(err))
+			}
 		}
 
 		s.qmu.Lock()
@@ -356,7 +368,8 @@ func (s *Store) writer() {
 			}
 		}
 		if err != nil {
-			s.needNL = true
+			s.needNL = !cutOK
+			s.lost += uint64(lost)
 			if s.writeErr == nil {
 				s.writeErr = err
 			}
@@ -374,14 +387,15 @@ func (s *Store) writer() {
 // following the live file to its new inode when another process rotated
 // or pruned it, then fsyncs. A batch that takes the file past MaxSize
 // rotates it.
-func (s *Store) writeBatch(buf []byte) error {
+func (s *Store) writeBatch(buf []byte) (int, error) {
 	if err := lockShared(s.lock); err != nil {
-		return err
+		return 0, err
 	}
 	err := s.followLive()
 	var size int64
+	var n int
 	if err == nil {
-		_, err = s.f.Write(buf)
+		n, err = s.f.Write(buf)
 		if err == nil && s.maxSize > 0 {
 			if fi, serr := s.f.Stat(); serr == nil {
 				size = fi.Size()
@@ -390,17 +404,73 @@ func (s *Store) writeBatch(buf []byte) error {
 	}
 	unlock(s.lock)
 	if err != nil {
-		return err
+		return n, err
 	}
 	if err := s.f.Sync(); err != nil {
-		return err
+		return 0, err // written, but not known to be on disk: none counts as recorded
 	}
 	if s.maxSize > 0 && size >= s.maxSize {
 		if err := s.rotate(); err != nil {
 			s.logf("recorder: rotating %s failed: %v (the log keeps growing)", s.path, err)
 		}
 	}
-	return nil
+	return n, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cutPartial cuts a write that failed part-way (a full disk) back to the
+// last whole line, under the exclusive lock so no other writer is in the
+// middle of a line. The lines cut were counted as not recorded.
+func (s *Store) cutPartial() error {
+	if err := lockExclusive(s.lock); err != nil {
+		return err
+	}
+	defer unlock(s.lock)
+	fi, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	end, err := wholeEnd(s.f, fi.Size())
+	if err != nil {
+		return err
+	}
+	if end == fi.Size() {
+		return nil
+	}
+	if err := s.f.Truncate(end); err != nil {
+		return err
+	}
+	return s.f.Sync()
+}
+
+// NotRecordedError is a log that could not record everything appended to
+// it: Lost of the Total exchanges appended are not in the file (the rest
+// are, whole), because of Err, the first write error.
+type NotRecordedError struct {
+	Path        string
+	Lost, Total uint64
+	Err         error
+}
+
+func (e *NotRecordedError) Error() string {
+	return fmt.Sprintf("%d of %d exchanges were not recorded in %s: %v", e.Lost, e.Total, e.Path, unwrapPath(e.Err))
+}
+
+func (e *NotRecordedError) Unwrap() error { return e.Err }
+
+// recordErrLocked is the result of Flush and Close: a *NotRecordedError
+// when a write failed. s.qmu is held.
+func (s *Store) recordErrLocked() error {
+	if s.writeErr == nil {
+		return nil
+	}
+	return &NotRecordedError{Path: s.path, Lost: s.lost, Total: s.enqueued, Err: s.writeErr}
 }
 
 // followLive reopens the live file when the path no longer names the file
@@ -440,7 +510,7 @@ func (s *Store) Flush() error {
 	for s.synced < target && !s.writerDone {
 		s.qcond.Wait()
 	}
-	return s.writeErr
+	return s.recordErrLocked()
 }
 
 // flushPending makes what this Store appended visible to its own reads.
@@ -464,7 +534,7 @@ func (s *Store) Close() error {
 		s.signal()
 		<-s.done
 		s.qmu.Lock()
-		err := s.writeErr
+		err := s.recordErrLocked()
 		s.qmu.Unlock()
 		if s.f != nil {
 			if cerr := s.f.Close(); err == nil {
