@@ -227,39 +227,83 @@ func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
 		return ex, nil
 	}
 	if m := s.IDsWithPrefix(id, 4); len(m) > 1 {
-		more := ""
-		if len(m) > 3 {
-			m, more = m[:3], ", ..."
-		}
-		return recorder.Exchange{}, usageError("%q matches several recorded exchanges (%s%s); type more of the id", id, strings.Join(m, ", "), more)
+		return recorder.Exchange{}, usageError("%q matches several recorded exchanges (%s); type more of the id", id, listSome(m))
 	}
 	return recorder.Exchange{}, usageError("no recorded exchange has the id %q; run 'psbox deliveries' to list them", id)
 }
 
+// lookupID resolves what show and replay accept: a delivery id (dlv_...,
+// or a unique prefix of one) gives every attempt of that delivery, oldest
+// first; an exchange id (ex_..., or a unique prefix) gives that one
+// exchange.
+func lookupID(s *recorder.Store, id string) ([]recorder.Exchange, error) {
+	if !strings.HasPrefix(id, events.DeliveryIDPrefix) {
+		ex, err := lookupExchange(s, id)
+		if err != nil {
+			return nil, err
+		}
+		return []recorder.Exchange{ex}, nil
+	}
+	attempts, ids := s.FindDelivery(id, 4)
+	switch {
+	case len(ids) > 1:
+		return nil, usageError("%q matches several recorded deliveries (%s); type more of the id", id, listSome(ids))
+	case len(attempts) == 0:
+		return nil, usageError("no recorded delivery has the id %q; run 'psbox deliveries' to list them", id)
+	}
+	return attempts, nil
+}
+
+// listSome joins up to three ids, with ", ..." when there are more.
+func listSome(ids []string) string {
+	if len(ids) > 3 {
+		return strings.Join(ids[:3], ", ") + ", ..."
+	}
+	return strings.Join(ids, ", ")
+}
+
 func newDeliveriesShowCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one exchange in full: request, response, headers, bodies, error",
-		Example: "  psbox deliveries show ex_01jd3k4m5n   # an id or a unique prefix of one",
-		Args:    exactlyOneID,
+		Use:   "show ID",
+		Short: "Show one exchange, or every attempt of one delivery, in full",
+		Long: `Show a recorded exchange in full: request, response, headers, bodies, error.
+ID is an exchange id (ex_...) or a delivery id (dlv_..., as trigger, receive,
+POST /_psbox/events and the X-Psbox-Delivery header print), or a unique
+prefix of either; a delivery id shows every attempt of that delivery, oldest
+first.`,
+		Example: `  psbox deliveries show ex_01jd3k4m5n   # an exchange id or a unique prefix of one
+  psbox deliveries show dlv_7Hq2        # every attempt of a delivery`,
+		Args: exactlyOneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := openReader(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			ex, err := lookupExchange(s, args[0])
+			exs, err := lookupID(s, args[0])
 			if err != nil {
 				return err
 			}
-			return writeExchange(cmd.OutOrStdout(), &ex)
+			out := cmd.OutOrStdout()
+			for i := range exs {
+				if len(exs) > 1 {
+					if i > 0 {
+						fmt.Fprintln(out)
+					}
+					fmt.Fprintf(out, "== attempt %d of %d (%s)\n", i+1, len(exs), exs[i].ID)
+				}
+				if err := writeExchange(out, &exs[i]); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 }
 
 func exactlyOneID(cmd *cobra.Command, args []string) error {
 	if len(args) != 1 {
-		return usageError("give one exchange id (see 'psbox deliveries' for ids), e.g. 'psbox deliveries %s ex_01jd3k'", cmd.Name())
+		return usageError("give one exchange or delivery id (see 'psbox deliveries' for ids), e.g. 'psbox deliveries %s ex_01jd3k' or 'psbox deliveries %s dlv_7Hq2'", cmd.Name(), cmd.Name())
 	}
 	return nil
 }
@@ -376,16 +420,13 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return err
 			}
 			defer s.Close()
-			orig, err := lookupExchange(s, args[0])
+			exs, err := lookupID(s, args[0])
 			if err != nil {
 				return err
 			}
+			orig := exs[len(exs)-1] // a delivery's latest attempt; every attempt sends the same body
 			if orig.Kind != recorder.KindDelivery {
 				return usageError("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", orig.ID)
-			}
-			target := orig.Target
-			if to != "" {
-				target = to
 			}
 			sender, err := delivery.NewSender(events.Options{
 				UserAgent: "psbox/" + version,
@@ -395,7 +436,9 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return asUsage(err)
 			}
 			defer sender.Close()
-			res := sender.Send(cmd.Context(), events.Delivery{Event: orig.Event, Target: target, Body: orig.Request.Body, ReplayOf: orig.ID})
+			d := events.Replay(&orig, to)
+			target := d.Target
+			res := sender.Send(cmd.Context(), d)
 			if err := s.Flush(); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: warning: the replay was not saved to the log: %v\n", err)
 			}

@@ -159,7 +159,7 @@ func TestDeliveries_UserMistakesExit2(t *testing.T) {
 	}{
 		{[]string{"deliveries", "show", "ex_zzzzzz", "--state", dir}, `no recorded exchange has the id "ex_zzzzzz"; run 'psbox deliveries' to list them`},
 		{[]string{"deliveries", "show", "ex_", "--state", dir}, "matches several recorded exchanges"},
-		{[]string{"deliveries", "show", "--state", dir}, "give one exchange id"},
+		{[]string{"deliveries", "show", "--state", dir}, "give one exchange or delivery id"},
 		{[]string{"deliveries", "replay", "ex_zzzzzz", "--state", dir}, `no recorded exchange has the id "ex_zzzzzz"`},
 		{[]string{"deliveries", "export", "--format", "csv", "--state", dir}, `unknown export format "csv"; use --format har or --format jsonl`},
 		{[]string{"deliveries", "export", "--state", dir}, "choose an export format"},
@@ -262,7 +262,7 @@ func TestDeliveriesReplay(t *testing.T) {
 	defer s.Close()
 	replays := 0
 	for _, ex := range s.List(recorder.Filter{Kind: recorder.KindDelivery}) {
-		if ex.ReplayOf == exs[0].ID {
+		if ex.ReplayOf == exs[0].DeliveryID {
 			replays++
 			if ex.DeliveryID == exs[0].DeliveryID || ex.Attempt != 1 || string(ex.Request.Body) != string(exs[0].Request.Body) {
 				t.Errorf("replay exchange: %+v", ex)
@@ -365,5 +365,57 @@ func TestDeliveriesPrune(t *testing.T) {
 	code, out, _ = runDeliveries(t, "deliveries", "prune", "--before", "0s", "--state", dir)
 	if code != 0 || out != "removed 2 exchanges, kept 0\n" {
 		t.Fatalf("prune --before 0s: exit %d %q", code, out)
+	}
+}
+
+// show and replay take a delivery id (or a unique prefix) as well as an
+// exchange id: show lists every attempt, replay sends the payload again and
+// the replay points to the original delivery.
+func TestDeliveries_ShowAndReplayByDeliveryID(t *testing.T) {
+	attempts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if attempts++; attempts < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	state := t.TempDir()
+	code, out, stderr := runTriggerCmd(t, state, "application_created", "--to", srv.URL, "--retries", "2", "--retry-backoff", "none", "--json")
+	if code != 0 {
+		t.Fatalf("trigger: exit %d\n%s%s", code, out, stderr)
+	}
+	var res struct {
+		DeliveryID string `json:"delivery_id"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &res); err != nil || !strings.HasPrefix(res.DeliveryID, "dlv_") {
+		t.Fatalf("no delivery id in %q: %v", out, err)
+	}
+	dlv := res.DeliveryID
+
+	for _, id := range []string{dlv, dlv[:8]} {
+		code, out, stderr = runDeliveries(t, "deliveries", "show", id, "--state", state)
+		if code != 0 || strings.Count(out, "== attempt ") != 3 || !strings.Contains(out, "== attempt 3 of 3") || strings.Count(out, dlv) < 3 {
+			t.Errorf("show %s: exit %d; want its 3 attempts\n%s%s", id, code, out, stderr)
+		}
+	}
+	code, out, stderr = runDeliveries(t, "deliveries", "replay", dlv[:9], "--state", state)
+	if code != 0 || !strings.Contains(out, "replayed ") || attempts != 4 {
+		t.Fatalf("replay %s: exit %d, %d requests\n%s%s", dlv[:9], code, attempts, out, stderr)
+	}
+	if ex := newestDelivery(t, state); ex.ReplayOf != dlv || ex.DeliveryID == dlv || ex.Attempt != 1 {
+		t.Errorf("the replay recorded replay_of %q delivery %q attempt %d; want replay_of %q, a new delivery", ex.ReplayOf, ex.DeliveryID, ex.Attempt, dlv)
+	}
+
+	// A prefix two deliveries share, and an id nobody has: exit 2, one sentence each.
+	code, _, stderr = runDeliveries(t, "deliveries", "show", "dlv_", "--state", state)
+	if code != 2 || !strings.Contains(stderr, "matches several recorded deliveries") {
+		t.Errorf("ambiguous prefix: exit %d %s", code, stderr)
+	}
+	code, _, stderr = runDeliveries(t, "deliveries", "replay", "dlv_nobodyhasthis", "--state", state)
+	if code != 2 || !strings.Contains(stderr, "no recorded delivery has the id") {
+		t.Errorf("unknown delivery: exit %d %s", code, stderr)
 	}
 }

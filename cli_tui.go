@@ -329,7 +329,7 @@ func (d *tuiDeps) Replay(ctx context.Context, ex recorder.Exchange) (ui.FireResu
 	if ex.Kind == recorder.KindAPI {
 		return ui.FireResult{}, fmt.Errorf("exchange %s is a call to the mock API, not a delivery: only deliveries can be replayed", ex.ID)
 	}
-	r := d.sender.Send(ctx, events.Delivery{Event: ex.Event, Target: ex.Target, Body: ex.Request.Body, ReplayOf: ex.DeliveryID})
+	r := d.sender.Send(ctx, events.Replay(&ex, ""))
 	return fireResult(r), nil
 }
 

@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,7 +51,8 @@ func (s *Summary) matches(f *Filter) bool {
 	return (f.Event == "" || s.Event == f.Event) &&
 		(!f.Failed || s.Failed()) &&
 		(f.Kind == "" || s.Kind == f.Kind) &&
-		(f.DeliveryID == "" || s.DeliveryID == f.DeliveryID)
+		(f.DeliveryID == "" || s.DeliveryID == f.DeliveryID) &&
+		(f.DeliveryPrefix == "" || strings.HasPrefix(s.DeliveryID, f.DeliveryPrefix))
 }
 
 // errStop ends a scan early from inside its callback.
@@ -229,6 +231,45 @@ func (s *Store) List(f Filter) []Exchange {
 	})
 	slices.SortStableFunc(out, func(a, b Exchange) int { return strings.Compare(b.ID, a.ID) })
 	return out
+}
+
+// FindDelivery returns every attempt of the one delivery whose id is
+// prefix or starts with it, oldest first. When several deliveries match it
+// returns no attempts and up to max of their ids (newest first), so a
+// caller can tell "ambiguous" from "unknown" (no attempts, no ids). It
+// reads the whole log from its end, holding only the attempts of the first
+// delivery it meets.
+func (s *Store) FindDelivery(prefix string, max int) (attempts []Exchange, ids []string) {
+	if prefix == "" {
+		return nil, nil
+	}
+	max = cmp.Or(max, 2)
+	s.scanBack(Filter{Kind: KindDelivery, DeliveryPrefix: prefix}, func(path string, off int64, line []byte, sm *Summary) error {
+		if !slices.Contains(ids, sm.DeliveryID) {
+			ids = append(ids, sm.DeliveryID)
+			if len(ids) > 1 {
+				attempts = nil
+				if len(ids) >= max {
+					return errStop
+				}
+			}
+		}
+		if len(ids) > 1 {
+			return nil
+		}
+		var ex Exchange
+		if err := json.Unmarshal(line, &ex); err != nil {
+			s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
+			return nil
+		}
+		attempts = append(attempts, ex)
+		return nil
+	})
+	if len(ids) > 1 {
+		return nil, ids
+	}
+	slices.SortStableFunc(attempts, func(a, b Exchange) int { return strings.Compare(a.ID, b.ID) })
+	return attempts, nil
 }
 
 // Summaries returns the summaries of the exchanges f selects, newest

@@ -58,7 +58,9 @@ type Filter struct {
 	Failed     bool // only exchanges that did not end in a 2xx answer
 	Kind       Kind
 	DeliveryID string
-	Limit      int // at most this many, newest first; 0 means all
+	// DeliveryPrefix selects the exchanges whose delivery id starts with it.
+	DeliveryPrefix string
+	Limit          int // at most this many, newest first; 0 means all
 }
 
 // maxQueued bounds the exchanges waiting for the writer; Append blocks

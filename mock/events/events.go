@@ -548,6 +548,25 @@ func unwrapText(err error) string {
 	return err.Error()
 }
 
+// Replay is the delivery that sends a recorded one again: the same event
+// and body (as recorded, so redacted secrets stay redacted), a new
+// delivery id, ReplayOf naming the original delivery, to the original
+// target unless target says otherwise. The original's headers are not
+// copied; the sender's configuration supplies them.
+func Replay(ex *recorder.Exchange, target string) Delivery {
+	if target == "" {
+		target = ex.Target
+	}
+	of := ex.DeliveryID
+	if of == "" {
+		of = ex.ID
+	}
+	return Delivery{Event: ex.Event, Target: target, Body: ex.Request.Body, ReplayOf: of}
+}
+
+// DeliveryIDPrefix starts every delivery id.
+const DeliveryIDPrefix = "dlv_"
+
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // NewDeliveryID returns "dlv_" and 14 random base-62 characters. The
@@ -555,7 +574,7 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 // be unique, not secret, and this costs no system call.
 func NewDeliveryID() string {
 	var out [18]byte
-	copy(out[:], "dlv_")
+	copy(out[:], DeliveryIDPrefix)
 	for i := 4; i < len(out); i++ {
 		out[i] = base62[rand.IntN(len(base62))]
 	}
