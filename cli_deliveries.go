@@ -387,6 +387,7 @@ func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
 func newDeliveriesReplayCmd(g *globals) *cobra.Command {
 	var (
 		to       string
+		jsonOut  bool
 		delivery events.Config
 	)
 	cmd := &cobra.Command{
@@ -447,6 +448,18 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				recorded = ", recorded as " + got[0].ID
 			}
 			out := cmd.OutOrStdout()
+			if jsonOut {
+				// The shape of trigger --json (docs/json.md); replay_of names the original delivery.
+				b, err := json.Marshal(res)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "%s\n", b)
+				if !res.OK {
+					return errSilent
+				}
+				return nil
+			}
 			if res.OK {
 				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, target, res.Status, latency(res.Latency), res.DeliveryID, recorded)
 				return nil
@@ -456,6 +469,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "send to this URL instead of the original target")
+	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as one JSON object, the shape of trigger --json (docs/json.md)")
 	delivery.AddFlags(cmd.Flags())
 	return cmd
 }

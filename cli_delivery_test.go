@@ -326,7 +326,7 @@ func TestDeliveryFlags_SameOnEveryCommand(t *testing.T) {
 func TestDelivery_BlockedAddressIsOneClass(t *testing.T) {
 	state := t.TempDir()
 	code, out, stderr := runTriggerCmd(t, state, "application_created", "--to", "http://169.254.169.254/latest/meta-data/", "--json")
-	if code != 1 || !strings.Contains(out, `"reason":"blocked_address"`) {
+	if code != 1 || !strings.Contains(out, `"error_reason":"blocked_address"`) {
 		t.Fatalf("exit %d, stdout %s stderr %s; want a blocked_address failure", code, out, stderr)
 	}
 	if ex := newestDelivery(t, state); ex.ErrorReason != recorder.ReasonBlocked {

@@ -185,7 +185,7 @@ func TestTrigger_FailedStatusExit1AndJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout)), &line); err != nil {
 		t.Fatalf("stdout is not one JSON object: %q", stdout)
 	}
-	if line["status"] != float64(500) || line["reason"] != recorder.ReasonStatus || line["attempts"] != float64(3) || line["seed"] != float64(3) || line["ok"] != false {
+	if line["status"] != float64(500) || line["error_reason"] != recorder.ReasonStatus || line["attempts"] != float64(3) || line["seed"] != float64(3) || line["ok"] != false {
 		t.Errorf("JSON line = %v", line)
 	}
 	if len(rcv.got()) != 3 {

@@ -192,7 +192,7 @@ func TestDispatcher_Handler(t *testing.T) {
 		t.Fatalf("failed delivery answered %d, want 200 with the result", rr.Code)
 	}
 	res := env["data"].(map[string]any)["deliveries"].([]any)[0].(map[string]any)
-	if res["ok"] != false || res["reason"] != "connection_refused" {
+	if res["ok"] != false || res["error_reason"] != "connection_refused" {
 		t.Errorf("result = %v, want connection_refused", res)
 	}
 

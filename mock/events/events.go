@@ -106,6 +106,7 @@ type Result struct {
 	DeliveryID      string
 	Event           string
 	Target          string
+	ReplayOf        string        // the delivery this one replayed, if any
 	OK              bool          // final attempt answered 2xx
 	Status          int           // final attempt's status, 0 if none
 	Reason          string        // recorder.Reason* of the final failure, "" if OK
@@ -118,32 +119,33 @@ type Result struct {
 	Truncated       bool
 }
 
-// resultJSON is Result on the wire: durations in milliseconds, the body as
-// text (recorder.Body).
+// resultJSON is Result on the wire, with the names the delivery log uses
+// for the same things (error_reason, error, duration_ns; docs/json.md):
+// durations in nanoseconds, the body as text (recorder.Body).
 type resultJSON struct {
 	DeliveryID      string        `json:"delivery_id"`
 	Event           string        `json:"event"`
 	Target          string        `json:"target"`
+	ReplayOf        string        `json:"replay_of,omitempty"`
 	OK              bool          `json:"ok"`
 	Status          int           `json:"status"`
-	Reason          string        `json:"reason,omitempty"`
+	Reason          string        `json:"error_reason,omitempty"`
 	Err             string        `json:"error,omitempty"`
 	Attempts        int           `json:"attempts"`
-	LatencyMS       float64       `json:"latency_ms"`
-	TotalMS         float64       `json:"total_ms"`
+	DurationNS      time.Duration `json:"duration_ns"`
+	TotalNS         time.Duration `json:"total_ns"`
 	ResponseHeaders http.Header   `json:"response_headers,omitempty"`
 	ResponseBody    recorder.Body `json:"response_body,omitempty"`
 	Truncated       bool          `json:"truncated,omitempty"`
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// MarshalJSON writes latency_ms/total_ms and the response body as text.
+// MarshalJSON writes the shape of docs/json.md: duration_ns/total_ns and
+// the response body as text.
 func (r Result) MarshalJSON() ([]byte, error) {
 	return json.Marshal(resultJSON{
-		DeliveryID: r.DeliveryID, Event: r.Event, Target: r.Target, OK: r.OK,
+		DeliveryID: r.DeliveryID, Event: r.Event, Target: r.Target, ReplayOf: r.ReplayOf, OK: r.OK,
 		Status: r.Status, Reason: r.Reason, Err: r.Err, Attempts: r.Attempts,
-		LatencyMS: ms(r.Latency), TotalMS: ms(r.Total),
+		DurationNS: r.Latency, TotalNS: r.Total,
 		ResponseHeaders: r.ResponseHeaders, ResponseBody: recorder.Body(r.ResponseBody),
 		Truncated: r.Truncated,
 	})
@@ -156,10 +158,9 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = Result{
-		DeliveryID: j.DeliveryID, Event: j.Event, Target: j.Target, OK: j.OK,
+		DeliveryID: j.DeliveryID, Event: j.Event, Target: j.Target, ReplayOf: j.ReplayOf, OK: j.OK,
 		Status: j.Status, Reason: j.Reason, Err: j.Err, Attempts: j.Attempts,
-		Latency:         time.Duration(j.LatencyMS * float64(time.Millisecond)),
-		Total:           time.Duration(j.TotalMS * float64(time.Millisecond)),
+		Latency: j.DurationNS, Total: j.TotalNS,
 		ResponseHeaders: j.ResponseHeaders, ResponseBody: []byte(j.ResponseBody),
 		Truncated: j.Truncated,
 	}
@@ -300,7 +301,7 @@ func (s *Sender) Send(ctx context.Context, d Delivery) Result {
 	if d.ID == "" {
 		d.ID = NewDeliveryID()
 	}
-	res := Result{DeliveryID: d.ID, Event: d.Event, Target: d.Target}
+	res := Result{DeliveryID: d.ID, Event: d.Event, Target: d.Target, ReplayOf: d.ReplayOf}
 	if d.Target == "" {
 		err := ValidateTarget(d.Target)
 		res.Reason, res.Err = recorder.Classify(err), err.Error()

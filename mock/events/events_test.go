@@ -571,8 +571,8 @@ func TestResult_JSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"latency_ms":1.5`) || !strings.Contains(string(b), `"response_body":"{\"error\":\"x\"}"`) {
-		t.Errorf("JSON = %s: want latency_ms and a text body", b)
+	if !strings.Contains(string(b), `"duration_ns":1500000`) || !strings.Contains(string(b), `"response_body":"{\"error\":\"x\"}"`) {
+		t.Errorf("JSON = %s: want duration_ns and a text body", b)
 	}
 	var back Result
 	if err := json.Unmarshal(b, &back); err != nil {
