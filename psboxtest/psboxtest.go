@@ -242,15 +242,7 @@ type Delivery struct {
 // delivery does not: its Status and Err say how it ended.
 func (s *Sandbox) Fire(t testing.TB, event string, edits ...string) []Delivery {
 	t.Helper()
-	var sets, unsets []string
-	for _, e := range edits {
-		if p, ok := strings.CutPrefix(e, "-"); ok {
-			unsets = append(unsets, p)
-		} else {
-			sets = append(sets, e)
-		}
-	}
-	ed, err := fixtures.ParseEdits(sets, unsets)
+	ed, err := parseEdits(edits)
 	if err != nil {
 		t.Fatalf("psboxtest.Fire(%s): %v", event, err)
 	}
@@ -267,6 +259,20 @@ func (s *Sandbox) Fire(t testing.TB, event string, edits ...string) []Delivery {
 		out[i] = Delivery{ID: r.DeliveryID, Event: r.Event, Target: r.Target, Status: r.Status, Err: r.Err, Answer: r.ResponseBody}
 	}
 	return out
+}
+
+// parseEdits turns Fire's and SignedRequest's edits (PATH=VALUE, or -PATH)
+// into builder edits through psbox's one --set/--unset parser.
+func parseEdits(edits []string) ([]fixtures.Edit, error) {
+	var sets, unsets []string
+	for _, e := range edits {
+		if p, ok := strings.CutPrefix(e, "-"); ok {
+			unsets = append(unsets, p)
+		} else {
+			sets = append(sets, e)
+		}
+	}
+	return fixtures.ParseEdits(sets, unsets)
 }
 
 // delivery reads one delivery's final attempt from the log.

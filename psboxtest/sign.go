@@ -33,15 +33,7 @@ const SignedRequestSeed = 1
 // headers and the signature. Its URL is http://127.0.0.1/webhooks.
 func SignedRequest(t testing.TB, event, scheme, secret string, edits ...string) *http.Request {
 	t.Helper()
-	var sets, unsets []string
-	for _, e := range edits {
-		if p, ok := strings.CutPrefix(e, "-"); ok {
-			unsets = append(unsets, p)
-		} else {
-			sets = append(sets, e)
-		}
-	}
-	ed, err := fixtures.ParseEdits(sets, unsets)
+	ed, err := parseEdits(edits)
 	if err != nil {
 		t.Fatalf("psboxtest.SignedRequest(%s): %v", event, err)
 	}
