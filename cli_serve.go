@@ -304,6 +304,7 @@ func printServeBanner(out io.Writer, m *mockAPI, o serveOptions) {
 	fmt.Fprintf(&b, "  state       %s\n", m.Store.Path())
 	fmt.Fprintf(&b, "  public key  %s\n", o.publicKey)
 	fmt.Fprintf(&b, "  secret key  %s\n", secret)
+	fmt.Fprintf(&b, "  deliveries  %s\n", o.delivery.Summary())
 	fmt.Fprintf(&b, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
 	b.WriteString("Press Ctrl-C to stop.\n")
 	io.WriteString(out, b.String())

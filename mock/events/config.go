@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -163,6 +164,32 @@ func (c *Config) NewSender(extra Options) (*Sender, error) {
 	}
 	o.Wrap, o.Concurrency, o.UserAgent, o.OnAttempt = extra.Wrap, extra.Concurrency, extra.UserAgent, extra.OnAttempt
 	return New(o)
+}
+
+// Summary describes the configuration in one line for a start-up banner:
+// the header names (never their values, which may be credentials), the
+// signing scheme (never the secret), the deadline and the retries.
+func (c *Config) Summary() string {
+	o, err := c.Options()
+	if err != nil {
+		return "invalid: " + err.Error()
+	}
+	var parts []string
+	if len(o.Headers) > 0 {
+		names := make([]string, 0, len(o.Headers))
+		for k := range o.Headers {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		parts = append(parts, "headers "+strings.Join(names, ", "))
+	}
+	if o.Sign != SignNone {
+		parts = append(parts, "signed "+o.Sign)
+	} else {
+		parts = append(parts, "unsigned")
+	}
+	parts = append(parts, fmt.Sprintf("timeout %s", o.Timeout), fmt.Sprintf("%d retries", o.Retries))
+	return strings.Join(parts, "; ")
 }
 
 // ParseHeaders turns "Name: value" strings (--header, or a case file's

@@ -129,3 +129,15 @@ func TestConfig_ZeroValueIsPsboxDefaults(t *testing.T) {
 		t.Errorf("zero Config = %+v, want psbox's defaults", o)
 	}
 }
+
+// The banner line names headers and the scheme, never a value or a secret.
+func TestConfig_SummaryHidesSecrets(t *testing.T) {
+	c, err := parseConfig(t, "--header", "Authorization: Bearer s3cr3t-token", "--sign", "hmac-sha256", "--secret", "very-secret", "--retries", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Summary()
+	if got != "headers Authorization; signed hmac-sha256; timeout 10s; 2 retries" || strings.Contains(got, "s3cr3t") || strings.Contains(got, "very-secret") {
+		t.Errorf("Summary = %q", got)
+	}
+}
