@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -71,7 +74,23 @@ func openAppender(g *globals, stderr io.Writer) (*recorder.Store, error) {
 // read it: they work on a state folder psbox may not write to, and create
 // nothing.
 func openReader(g *globals, stderr io.Writer) (*recorder.Store, error) {
+	if !stateExists(g) {
+		return nil, usageError("%s", noState(g))
+	}
 	return openLog(g, stderr, true)
+}
+
+// stateExists reports whether anything is where the state folder should
+// be (a file there is reported when the log is opened): commands that only
+// read it never create it.
+func stateExists(g *globals) bool {
+	_, err := os.Stat(g.state)
+	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// noState says there is no psbox state where --state points.
+func noState(g *globals) string {
+	return fmt.Sprintf("there is no psbox state in %s: nothing was recorded there; run psbox trigger, psbox serve or the UI in this folder first, or pass --state (or PSBOX_STATE) with the folder they used", g.state)
 }
 
 func openLog(g *globals, stderr io.Writer, readOnly bool) (*recorder.Store, error) {
@@ -139,6 +158,10 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 				return followDeliveries(cmd.Context(), g, flt, jsonOut, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			}
 			flt.Limit = limit
+			if !stateExists(g) {
+				fmt.Fprintln(cmd.ErrOrStderr(), "psbox: "+noState(g))
+				return nil
+			}
 			s, err := openReader(g, cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -415,6 +438,9 @@ Exit code 1 when the replay is not answered with 2xx.`,
 			}
 			if err := delivery.Validate(); err != nil {
 				return asUsage(err)
+			}
+			if !stateExists(g) {
+				return usageError("%s", noState(g))
 			}
 			s, err := openRecorder(g, cmd.ErrOrStderr())
 			if err != nil {

@@ -116,16 +116,26 @@ func TestDeliveries_ListTableAndJSON(t *testing.T) {
 	}
 }
 
-// Listing reads only: a state folder that does not exist yet is an empty
-// log, and listing does not create it.
+// Reading commands never create a state folder: they say there is no
+// psbox state there (listing exits 0, an id to show or export exits 2).
 func TestDeliveries_EmptyStateIsNotCreated(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "state")
 	code, out, stderr := runDeliveries(t, "deliveries", "--state", dir)
-	if code != 0 || !strings.Contains(out, "No exchanges recorded yet") {
+	if code != 0 || out != "" || !strings.Contains(stderr, "there is no psbox state in "+dir) {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
+	for _, args := range [][]string{{"deliveries", "show", "ex_1"}, {"deliveries", "export", "--format", "jsonl"}, {"deliveries", "replay", "ex_1"}} {
+		code, _, stderr := runDeliveries(t, append(args, "--state", dir)...)
+		if code != 2 || !strings.Contains(stderr, "there is no psbox state in "+dir) {
+			t.Errorf("%v: exit %d, %s", args, code, stderr)
+		}
+	}
+	cases := filepath.Join(t.TempDir(), "a.json")
+	os.WriteFile(cases, []byte(`{"name":"a","event":"application_created","expect":{"status":200}}`), 0o600)
+	runDeliveries(t, "test", cases, "--target", "http://127.0.0.1:1/x", "--state", dir)
+	runDeliveries(t, "events", "--state", dir)
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatalf("listing created the state folder: %v", err)
+		t.Fatalf("a reading command created the state folder: %v", err)
 	}
 }
 

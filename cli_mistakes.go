@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/psbox-dev/psbox/internal/suggest"
+)
+
+// unknownCommand refuses arguments to the bare psbox command (which opens
+// the UI), naming the nearest commands.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+			names = append(names, c.Aliases...)
+		}
+	}
+	hint := ""
+	if near := suggest.Nearest(args[0], names); len(near) > 0 {
+		hint = " (did you mean " + strings.Join(near, ", ") + "?)"
+	}
+	return usageError("unknown command %q%s; run 'psbox --help' for the commands", args[0], hint)
+}
+
+// flagError explains a bad flag in one sentence: what the flag wants and
+// what it got, never a parser's message (strconv.ParseInt: ..., time:
+// missing unit ...).
+func flagError(c *cobra.Command, err error) error {
+	var iv *pflag.InvalidValueError
+	if errors.As(err, &iv) {
+		f := iv.GetFlag()
+		return usageError("--%s %q: %s (see '%s --help')", f.Name, iv.GetValue(), wants(f.Value.Type()), c.CommandPath())
+	}
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) {
+		name := strings.TrimLeft(ne.GetSpecifiedName(), "-")
+		var names []string
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, f.Name)
+			}
+		})
+		if near := suggest.Nearest(name, names); len(near) > 0 && len(name) > 1 {
+			return usageError("%s (did you mean --%s?) (see '%s --help')", err, strings.Join(near, ", --"), c.CommandPath())
+		}
+	}
+	return usageError("%s (see '%s --help')", err, c.CommandPath())
+}
+
+// wants says what a flag of this pflag type accepts.
+func wants(typ string) string {
+	switch typ {
+	case "int", "int64", "int32", "uint", "uint64":
+		return "give a whole number, such as 3"
+	case "float64", "float32":
+		return "give a number, such as 2.5"
+	case "duration":
+		return "give a duration with its unit, such as 500ms, 5s or 2m"
+	case "bool":
+		return "give true or false, or leave the value out"
+	case "intSlice", "int64Slice":
+		return "give whole numbers separated by commas"
+	}
+	return fmt.Sprintf("not a valid %s", typ)
+}
