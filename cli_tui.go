@@ -450,14 +450,32 @@ func (c *tuiCases) Run(ctx context.Context) ([]ui.CaseResult, error) {
 }
 
 // Accept writes the case's actual answer into its file, as `psbox test
-// --update` does.
-func (c *tuiCases) Accept(ctx context.Context, r ui.CaseResult) error {
+// --update` does, and says where (file:line) and what changed. The file
+// is read again first: accepting one case rewrites it, and another case
+// of the same file accepted next must be found where it now is.
+func (c *tuiCases) Accept(ctx context.Context, r ui.CaseResult) (string, error) {
 	res, ok := r.Ref.(fixtures.Result)
 	if !ok {
-		return fmt.Errorf("case %q has no answer to accept; run the cases first", r.Name)
+		return "", fmt.Errorf("case %q has no answer to accept; run the cases first", r.Name)
 	}
-	_, err := fixtures.UpdateFiles([]fixtures.Result{res})
-	return err
+	if res.Case.File != "" {
+		cases, err := c.cat.LoadCases(res.Case.File)
+		if err != nil {
+			return "", oneLineErr(caseFileError(err))
+		}
+		found := false
+		for _, fresh := range cases {
+			if fresh.Name == res.Case.Name {
+				res.Case, found = fresh, true
+				break
+			}
+		}
+		if !found {
+			return "", fmt.Errorf("case %q is no longer in %s; press r to run the cases again", r.Name, res.Case.File)
+		}
+	}
+	changes, err := fixtures.UpdateFiles([]fixtures.Result{res})
+	return strings.Join(changes, "; "), err
 }
 
 func oneLineErr(err error) error {

@@ -75,7 +75,13 @@ type webhookRejectedMsg struct{ err error }
 
 type casesRanMsg struct{ results []CaseResult }
 
-type caseAcceptedMsg struct{ name string }
+// caseAcceptedMsg: the case's file now expects the actual answer; change
+// says where (file:line) and what.
+type caseAcceptedMsg struct{ name, file, change string }
+
+// casesFailedMsg: the case files could not be loaded; err says every
+// problem, one a line.
+type casesFailedMsg struct{ err error }
 
 // editorReadyMsg: the payload was written for the editor; run it.
 type editorReadyMsg struct {
@@ -264,7 +270,7 @@ func runCases(ctx context.Context, r CaseRunner) tea.Cmd {
 	return func() tea.Msg {
 		res, err := r.Run(ctx)
 		if err != nil {
-			return errMsg{err}
+			return casesFailedMsg{err}
 		}
 		return casesRanMsg{res}
 	}
@@ -272,10 +278,11 @@ func runCases(ctx context.Context, r CaseRunner) tea.Cmd {
 
 func acceptCase(ctx context.Context, r CaseRunner, c CaseResult) tea.Cmd {
 	return func() tea.Msg {
-		if err := r.Accept(ctx, c); err != nil {
+		change, err := r.Accept(ctx, c)
+		if err != nil {
 			return errMsg{err}
 		}
-		return caseAcceptedMsg{c.Name}
+		return caseAcceptedMsg{c.Name, c.File, change}
 	}
 }
 

@@ -87,7 +87,8 @@ type CaseResult struct {
 // new expectation (the same code as `psbox test --update`).
 type CaseRunner interface {
 	Run(ctx context.Context) ([]CaseResult, error)
-	Accept(ctx context.Context, r CaseResult) error
+	// Accept returns where (file:line) and what it changed.
+	Accept(ctx context.Context, r CaseResult) (change string, err error)
 }
 
 // Clipboard copies text for the user.

@@ -3,6 +3,10 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/psbox-dev/psbox/fixtures"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -17,6 +21,7 @@ type diffScreen struct {
 
 	results        []CaseResult
 	ran, running   bool
+	problems       string // why the cases could not be loaded (every problem, file:line), until a run works
 	cursor, offset int
 	side           bool
 
@@ -38,8 +43,8 @@ func (s *diffScreen) updateKeys() {
 	canRun := s.c.deps.Cases != nil
 	sel, ok := s.selected()
 	failing := ok && !sel.Pass && sel.Err == ""
-	s.keys.Up.SetEnabled(has)
-	s.keys.Down.SetEnabled(has)
+	s.keys.Up.SetEnabled(has || s.problems != "")
+	s.keys.Down.SetEnabled(has || s.problems != "")
 	s.keys.PageUp.SetEnabled(failing)
 	s.keys.PageDown.SetEnabled(failing)
 	s.keys.Run.SetEnabled(canRun && !s.running)
@@ -80,6 +85,9 @@ func (s *diffScreen) SetSize(w, h int) {
 func (s *diffScreen) refreshDiff() {
 	r, ok := s.selected()
 	switch {
+	case s.problems != "":
+		s.vp.Height = max(1, s.height-2)
+		s.vp.SetContent(s.c.styles.Form.Error.Render(strings.Join(wrap(s.problems, s.vp.Width), "\n")))
 	case !ok:
 		s.vp.SetContent("")
 	case r.Err != "":
@@ -87,29 +95,101 @@ func (s *diffScreen) refreshDiff() {
 	case r.Pass:
 		s.vp.SetContent(s.c.styles.Diff.Pass.Render("The receiver answered as expected."))
 	case s.side:
-		s.vp.SetContent(s.colorDiff(sideBySide(expandTabs(r.Diff), s.width)))
+		s.vp.SetContent(sideBySide(s.c.styles, expandTabs(r.Diff), s.width))
 	default:
-		s.vp.SetContent(s.colorDiff(expandTabs(r.Diff)))
+		s.vp.SetContent(unified(s.c.styles, expandTabs(r.Diff), s.width))
 	}
 }
 
-func (s diffScreen) colorDiff(d string) string {
-	if s.side {
-		return d // columns are already marked with - and +
-	}
-	st := s.c.styles
-	lines := strings.Split(d, "\n")
-	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "-"):
-			lines[i] = st.Diff.Del.Render(l)
-		case strings.HasPrefix(l, "+"):
-			lines[i] = st.Diff.Add.Render(l)
-		case strings.HasPrefix(l, "@@"):
-			lines[i] = st.Diff.Hunk.Render(l)
+// unified shows each difference of a case diff ("path: -want +got") as a
+// red - line with what the case expects and a green + line with what came.
+func unified(st *Styles, diff string, width int) string {
+	var out []string
+	for _, line := range strings.Split(diff, "\n") {
+		path, want, got, ok := fixtures.SplitDiffLine(line)
+		if !ok {
+			if line != fixtures.DiffHeader {
+				out = append(out, wrap(line, width)...)
+			}
+			continue
+		}
+		out = append(out, st.Diff.Hunk.Render(path))
+		for _, l := range wrap("- "+want, width) {
+			out = append(out, st.Diff.Del.Render(l))
+		}
+		for _, l := range wrap("+ "+got, width) {
+			out = append(out, st.Diff.Add.Render(l))
 		}
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
+}
+
+// sideBySide lays a case diff out in columns: the path, want on the left
+// and got on the right, the differing values coloured; a long value wraps
+// within its column, so nothing is cut.
+func sideBySide(st *Styles, diff string, width int) string {
+	pathW := 0
+	type row struct{ path, want, got string }
+	var rows []row
+	var other []string
+	for _, line := range strings.Split(diff, "\n") {
+		path, want, got, ok := fixtures.SplitDiffLine(line)
+		if !ok {
+			if line != fixtures.DiffHeader {
+				other = append(other, line)
+			}
+			continue
+		}
+		rows = append(rows, row{path, want, got})
+		pathW = max(pathW, len(path))
+	}
+	pathW = min(pathW, max(8, width/4))
+	col := max(8, (width-pathW-6)/2)
+	out := []string{st.Detail.Header.Render(pad("", pathW) + "   " + pad("want", col) + " │ got")}
+	for _, r := range rows {
+		ps, ws, gs := wrap(r.path, pathW), wrap(r.want, col), wrap(r.got, col)
+		for i := range max(len(ps), len(ws), len(gs)) {
+			p, w, g := at(ps, i), at(ws, i), at(gs, i)
+			out = append(out, st.Diff.Hunk.Render(pad(p, pathW))+"   "+st.Diff.Del.Render(pad(w, col))+" │ "+st.Diff.Add.Render(g))
+		}
+	}
+	for _, l := range other {
+		out = append(out, wrap(l, width)...)
+	}
+	return strings.Join(out, "\n")
+}
+
+func at(ss []string, i int) string {
+	if i < len(ss) {
+		return ss[i]
+	}
+	return ""
+}
+
+// wrap cuts plain text into lines of at most w cells, each of its own
+// lines apart.
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return []string{s}
+	}
+	if strings.Contains(s, "\n") {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			out = append(out, wrap(l, w)...)
+		}
+		return out
+	}
+	var out []string
+	for ansi.StringWidth(s) > w {
+		cut := ansi.Truncate(s, w, "")
+		if cut == "" { // a character wider than the column
+			_, n := utf8.DecodeRuneInString(s)
+			cut = s[:n]
+		}
+		out = append(out, cut)
+		s = s[len(cut):]
+	}
+	return append(out, s)
 }
 
 func (s diffScreen) Update(msg tea.Msg) (diffScreen, tea.Cmd) {
@@ -121,7 +201,7 @@ func (s diffScreen) Update(msg tea.Msg) (diffScreen, tea.Cmd) {
 func (s diffScreen) update(msg tea.Msg) (diffScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case casesRanMsg:
-		s.running, s.ran = false, true
+		s.running, s.ran, s.problems = false, true, ""
 		s.results = msg.results
 		s.cursor, s.offset = window(firstFailure(s.results), 0, s.listHeight(), len(s.results))
 		s.SetSize(s.width, s.height)
@@ -138,21 +218,33 @@ func (s diffScreen) update(msg tea.Msg) (diffScreen, tea.Cmd) {
 
 	case caseAcceptedMsg:
 		for i := range s.results {
-			if s.results[i].Name == msg.name {
+			if s.results[i].Name == msg.name && s.results[i].File == msg.file {
 				s.results[i].Pass = true
 				s.results[i].Diff = ""
 			}
 		}
 		s.refreshDiff()
-		return s, reportStatus(fmt.Sprintf("case %q: the actual answer is now the expectation", msg.name))
+		what := msg.change
+		if what == "" {
+			what = fmt.Sprintf("%s: %q", msg.file, msg.name)
+		}
+		return s, reportStatus("accepted the answer as the expectation: " + what)
 
-	case errMsg:
-		s.running = false
-		return s, nil
+	case casesFailedMsg:
+		s.running, s.ran, s.results = false, false, nil
+		s.problems = msg.err.Error()
+		s.refreshDiff()
+		s.vp.GotoTop()
+		n := strings.Count(strings.TrimSpace(s.problems), "\n")
+		return s, reportError(fmt.Errorf("the contract cases could not be loaded (%d %s below); fix them and press r", max(1, n), plural(max(1, n), "problem", "problems")))
 
 	case tea.KeyMsg:
 		h := s.listHeight()
 		switch {
+		case s.problems != "" && key.Matches(msg, s.keys.Down):
+			s.vp.LineDown(1)
+		case s.problems != "" && key.Matches(msg, s.keys.Up):
+			s.vp.LineUp(1)
 		case key.Matches(msg, s.keys.Run):
 			s.running = true
 			return s, tea.Batch(runCases(s.c.ctx, s.c.deps.Cases), reportStatus("running the contract cases…"))
@@ -197,6 +289,10 @@ func (s diffScreen) View() string {
 		if s.running {
 			msg = "Running the contract cases…"
 		}
+		if s.problems != "" {
+			title := st.Detail.Section.Render("── the case files have problems; fix them and press r (↑/↓ scroll)")
+			return fitHeight(truncate(title, s.width)+"\n"+s.vp.View(), s.height)
+		}
 		return fitHeight(st.List.Empty.Render(msg), s.height)
 	}
 	if len(s.results) == 0 {
@@ -227,40 +323,6 @@ func (s diffScreen) View() string {
 		title = st.Detail.Section.Render("── " + r.Name + ": " + mode)
 	}
 	return fitHeight(list+"\n"+truncate(title, s.width)+"\n"+s.vp.View(), s.height)
-}
-
-// sideBySide lays a unified diff out in two columns, want on the left and
-// got on the right; runs of - lines pair with the + lines after them.
-func sideBySide(diff string, width int) string {
-	col := max(10, (width-3)/2)
-	var out []string
-	var dels, adds []string
-	flush := func() {
-		for i := 0; i < max(len(dels), len(adds)); i++ {
-			l, r := "", ""
-			if i < len(dels) {
-				l = dels[i]
-			}
-			if i < len(adds) {
-				r = adds[i]
-			}
-			out = append(out, pad(l, col)+" │ "+r)
-		}
-		dels, adds = dels[:0], adds[:0]
-	}
-	for _, line := range strings.Split(diff, "\n") {
-		switch {
-		case strings.HasPrefix(line, "-"):
-			dels = append(dels, line)
-		case strings.HasPrefix(line, "+"):
-			adds = append(adds, line)
-		default:
-			flush()
-			out = append(out, pad(line, col)+" │ "+line)
-		}
-	}
-	flush()
-	return strings.Join(out, "\n")
 }
 
 // expandTabs makes go-cmp's tab indentation a fixed width on screen.

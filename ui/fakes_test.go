@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,17 +196,29 @@ type fakeCases struct {
 
 	mu       sync.Mutex
 	accepted []string
+	problems error // the case files cannot be loaded while set
 }
 
 func (f *fakeCases) Run(context.Context) ([]CaseResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.problems != nil {
+		return nil, f.problems
+	}
 	return append([]CaseResult(nil), f.results...), nil
 }
 
-func (f *fakeCases) Accept(_ context.Context, r CaseResult) error {
+func (f *fakeCases) setProblems(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.problems = err
+}
+
+func (f *fakeCases) Accept(_ context.Context, r CaseResult) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.accepted = append(f.accepted, r.Name)
-	return nil
+	return r.File + ":2: " + r.Name + ": expect.body changed", nil
 }
 
 func (f *fakeCases) acceptedList() []string {
@@ -235,10 +246,8 @@ func (f *fakeClipboard) copied() string {
 	return f.text
 }
 
-var sampleDiff = strings.Join([]string{
-	"  map[string]any{",
-	"- \t\"ok\": bool(true),",
-	"+ \t\"ok\": bool(false),",
-	"  \t\"received\": string(\"application_approved\"),",
-	"  }",
-}, "\n")
+// sampleDiff is what the contract runner reports for a receiver that
+// answered {"ok": false} where the case expects {"ok": true}.
+var sampleDiff = fixtures.Compare(
+	fixtures.Case{Name: "approved is acknowledged", Expect: fixtures.Expect{Status: 200, Body: []byte(`{"ok":true,"received":"application_approved"}`)}},
+	fixtures.Answer{Status: 200, Body: []byte(`{"ok":false,"received":"application_approved"}`)})

@@ -139,3 +139,10 @@ func mark(selected bool) string {
 	}
 	return noMark
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -154,3 +154,48 @@ func TestDeliveries_FirstPageThenHistory(t *testing.T) {
 		t.Error("still says it is reading the log")
 	}
 }
+
+// Case files with problems: every problem is listed with its file:line,
+// scrollable; once they are fixed, r runs the cases again.
+func TestApp_BadCasesShowEveryProblemAndRecover(t *testing.T) {
+	h := newHarness(t)
+	var problems []string
+	for i := 1; i <= 11; i++ {
+		problems = append(problems, fmt.Sprintf("cases/c%d.json:%d:5: unknown field \"nmae\" in a case; the fields are name, event, seed, set, unset, expect, ignore", i, i+1))
+	}
+	h.cases.setProblems(fmt.Errorf("the case files have 11 problems; fix them and run again:\n  %s", strings.Join(problems, "\n  ")))
+	tm := teatest.NewTestModel(t, New(h.opts), teatest.WithInitialTermSize(80, 24))
+	tm.Send(press("4"))
+	tm.Send(press("r"))
+	waitFor(t, tm, "could not be loaded", "cases/c1.json:2:5", "fix them and press r")
+	h.cases.setProblems(nil)
+	tm.Send(press("r"))
+	waitFor(t, tm, "FAIL", "approved is acknowledged")
+	tm.Send(press("q"))
+	fm := finalModel(t, tm)
+	if fm.diff.running || len(fm.diff.results) != 2 || fm.diff.problems != "" {
+		t.Errorf("after the fix: running %v, %d results, problems %q", fm.diff.running, len(fm.diff.results), fm.diff.problems)
+	}
+}
+
+// The problems scroll with ↑/↓ until the last one shows.
+func TestDiff_ProblemsScroll(t *testing.T) {
+	h := newHarness(t)
+	var problems []string
+	for i := 1; i <= 30; i++ {
+		problems = append(problems, fmt.Sprintf("cases/c%d.json:%d:5: unknown field", i, i+1))
+	}
+	var m tea.Model = New(h.opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m, _ = m.Update(press("4"))
+	m, _ = m.Update(casesFailedMsg{fmt.Errorf("the case files have 30 problems:\n  %s", strings.Join(problems, "\n  "))})
+	if v := m.View(); !strings.Contains(v, "cases/c1.json:2:5") || strings.Contains(v, "cases/c30.json") {
+		t.Fatalf("first page:\n%s", v)
+	}
+	for range 20 {
+		m, _ = m.Update(press("j"))
+	}
+	if v := m.View(); !strings.Contains(v, "cases/c30.json:31:5") {
+		t.Fatalf("after scrolling:\n%s", v)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/google/go-cmp/cmp"
+	"github.com/muesli/termenv"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -164,18 +165,37 @@ func TestDeliveries_KeysDisabledWhenEmpty(t *testing.T) {
 	}
 }
 
+// Side by side: want on the left of the bar, got on the right, aligned.
 func TestSideBySide(t *testing.T) {
-	got := sideBySide(expandTabs(sampleDiff), 60)
+	got := sideBySide(DefaultStyles(), expandTabs(sampleDiff), 60)
 	lines := strings.Split(got, "\n")
-	if len(lines) != 4 {
-		t.Fatalf("got %d lines, want 4 (the -/+ pair shares a line):\n%s", len(lines), got)
+	if len(lines) != 2 || !strings.Contains(lines[0], "want") || !strings.Contains(lines[0], "│ got") {
+		t.Fatalf("got %d lines, want a want | got header and one difference:\n%s", len(lines), got)
 	}
-	if !strings.HasPrefix(lines[1], "- ") || !strings.Contains(lines[1], "│ + ") {
-		t.Errorf("line 2 should pair want and got: %q", lines[1])
+	left, right, _ := strings.Cut(lines[1], "│")
+	if !strings.Contains(left, "body.ok") || !strings.Contains(left, "true") || strings.Contains(left, "false") || strings.TrimSpace(right) != "false" {
+		t.Errorf("want | got is %q | %q", left, right)
 	}
-	bar := func(l string) int { return lipgloss.Width(l[:strings.Index(l, "│")]) }
-	if bar(lines[0]) != bar(lines[1]) || bar(lines[2]) != bar(lines[1]) {
+	if strings.Index(lines[0], "│") != strings.Index(lines[1], "│") {
 		t.Errorf("columns are not aligned:\n%s", got)
+	}
+	// A long value wraps inside its column instead of being cut.
+	long := "body.note: -\"" + strings.Repeat("a", 70) + "\" +\"b\""
+	out := sideBySide(DefaultStyles(), long, 60)
+	if strings.Count(out, "a") != 70+1 || strings.Contains(out, "…") { // and the a of "want"
+		t.Errorf("the long value was cut:\n%s", out)
+	}
+}
+
+// The unified view shows -want in red and +got in green.
+func TestUnified_Coloured(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	st := DefaultStyles()
+	out := unified(st, sampleDiff, 80)
+	if !strings.Contains(out, st.Diff.Del.Render("- true")) || !strings.Contains(out, st.Diff.Add.Render("+ false")) ||
+		st.Diff.Del.Render("- true") == "- true" || st.Diff.Add.Render("x") == st.Diff.Del.Render("x") {
+		t.Errorf("want and got are not coloured apart:\n%q", out)
 	}
 }
 

@@ -38,7 +38,7 @@ func newHarness(t *testing.T) *harness {
 	h.firer = &fakeFirer{src: h.src, status: 200}
 	h.cases = &fakeCases{results: []CaseResult{
 		{Name: "created is acknowledged", Event: "application_created", Pass: true},
-		{Name: "approved is acknowledged", Event: "application_approved", Diff: sampleDiff},
+		{Name: "approved is acknowledged", Event: "application_approved", File: "cases/approved.json", Diff: sampleDiff},
 	}}
 	h.opts = Options{
 		Context:   ctx,
@@ -142,11 +142,11 @@ func TestApp_AcceptDiff(t *testing.T) {
 	tm.Send(press("4"))
 	waitFor(t, tm, "Press r to run")
 	tm.Send(press("r"))
-	waitFor(t, tm, "FAIL", "approved is acknowledged", `"ok": bool(false)`)
+	waitFor(t, tm, "FAIL", "approved is acknowledged", "body.ok", "- true", "+ false")
 	tm.Send(press("v"))
-	waitFor(t, tm, "side by side")
+	waitFor(t, tm, "side by side (want | got)", "want", "│ got", "true", "│ false")
 	tm.Send(press("u"))
-	waitFor(t, tm, "the actual answer is now the expectation")
+	waitFor(t, tm, "accepted the answer as the expectation: cases/approved.json:2: approved is acknowledged")
 
 	tm.Send(press("q"))
 	fm := finalModel(t, tm)
