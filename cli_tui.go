@@ -154,6 +154,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 			Target:    target,
 		},
 	}
+	opts.Status.Moved, opts.Status.TemporaryTarget = sess.moved(o)
 	if o.cases == "" {
 		if fi, err := os.Stat(defaultCaseDir); err == nil && fi.IsDir() {
 			o.cases = defaultCaseDir
@@ -219,6 +220,26 @@ func openTUISession(g *globals, o tuiOptions, logf func(string, ...any)) (*tuiSe
 	return s, nil
 }
 
+// moved names the default ports that were busy and where psbox listens
+// instead; temporary says the target is such a port (the receiver).
+func (s *tuiSession) moved(o tuiOptions) (notes []string, temporary bool) {
+	if api := strings.TrimPrefix(s.api.URL, "http://"); o.serve.freeIfBusy && api != o.serve.addr {
+		notes = append(notes, fmt.Sprintf("%s busy, mock API on %s", portOf(o.serve.addr), api))
+	}
+	if s.recv != nil && s.recv.moved {
+		notes = append(notes, fmt.Sprintf("%s busy, receiver on %s", portOf(defaultReceiverAddr), strings.TrimSuffix(strings.TrimPrefix(s.recv.url, "http://"), "/webhooks")))
+		temporary = true
+	}
+	return notes, temporary
+}
+
+func portOf(addr string) string {
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		return p
+	}
+	return addr
+}
+
 // close stops the receiver and the mock API, then writes the subscriptions
 // and closes the log.
 func (s *tuiSession) close(stderr io.Writer) {
@@ -255,9 +276,10 @@ func (l *warnLog) list() []string {
 
 // tuiReceiver is the built-in receiver the TUI targets without --target.
 type tuiReceiver struct {
-	url  string
-	srv  *http.Server
-	done chan error
+	url   string
+	moved bool // its default port was busy: this port is only for this run
+	srv   *http.Server
+	done  chan error
 }
 
 // startReceiver listens on addr, or on a free loopback port when addr is
@@ -268,7 +290,7 @@ func startReceiver(addr string) (*tuiReceiver, error) {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}
 	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
-	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", srv: srv, done: make(chan error, 1)}
+	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", moved: ln.Addr().String() != addr, srv: srv, done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r, nil
 }

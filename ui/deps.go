@@ -111,4 +111,12 @@ type Status struct {
 	PublicKey string
 	SecretKey string // shown masked
 	Target    string // "" means: each event's subscriptions
+	// Moved lists the default ports that were busy, each with where psbox
+	// listens instead ("8485 busy: receiver on 127.0.0.1:40123"); shown on
+	// screen at start and in the status bar.
+	Moved []string
+	// TemporaryTarget: Target is a port that exists only for this run (the
+	// built-in receiver moved off its busy default), so no webhook may be
+	// saved with it.
+	TemporaryTarget bool
 }

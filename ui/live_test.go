@@ -199,3 +199,43 @@ func TestDiff_ProblemsScroll(t *testing.T) {
 		t.Fatalf("after scrolling:\n%s", v)
 	}
 }
+
+// A busy default port is said on screen and in the status bar, and the
+// receiver's port of this run only cannot be saved in a webhook.
+func TestApp_MovedPortIsSaidAndNotSaved(t *testing.T) {
+	h := newHarness(t)
+	h.opts.Status.Target = "http://127.0.0.1:40123/webhooks"
+	h.opts.Status.Moved = []string{"8485 busy, receiver on 127.0.0.1:40123"}
+	h.opts.Status.TemporaryTarget = true
+	tm := teatest.NewTestModel(t, New(h.opts), teatest.WithInitialTermSize(160, 30))
+	waitFor(t, tm, "default port busy: 8485 busy, receiver on 127.0.0.1:40123; for this run only")
+	tm.Send(press("2"))
+	tm.Send(press("n"))
+	tm.Type("http://127.0.0.1:40123/webhooks")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "exists only for this run")
+	tm.Send(press("esc"))
+	tm.Send(press("q"))
+	fm := finalModel(t, tm)
+	if hooks, _ := h.hooks.List(t.Context()); len(hooks) != 0 {
+		t.Errorf("saved %+v", hooks)
+	}
+	if !strings.Contains(fm.statusBarView(), "8485 busy, receiver on 127.0.0.1:40123") {
+		t.Errorf("status bar: %s", fm.statusBarView())
+	}
+}
+
+// At 80x24 the footer still shows ? and q on every screen.
+func TestApp_FooterAt80ShowsHelpAndQuit(t *testing.T) {
+	h := newHarness(t)
+	var m tea.Model = New(h.opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, k := range []string{"1", "2", "3", "4"} {
+		m, _ = m.Update(press(k))
+		lines := strings.Split(m.View(), "\n")
+		foot := lines[len(lines)-1]
+		if !strings.Contains(foot, "? more keys") || !strings.Contains(foot, "q quit") {
+			t.Errorf("screen %s footer: %q", k, foot)
+		}
+	}
+}

@@ -127,7 +127,11 @@ func (m Model) Active() string { return m.active.String() }
 // Init loads the catalog preview, the recorded exchanges (and subscribes to
 // new ones) and the webhooks.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.events.init(), m.deliveries.init(), m.webhooks.init())
+	cmds := []tea.Cmd{m.events.init(), m.deliveries.init(), m.webhooks.init()}
+	if moved := m.c.deps.Status.Moved; len(moved) > 0 {
+		cmds = append(cmds, reportError(errors.New("default port busy: "+strings.Join(moved, "; ")+"; for this run only")))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m Model) screenComponent(s screen) component {
@@ -308,8 +312,10 @@ type helpWithGlobals struct {
 	keys   keyMap
 }
 
+// ShortHelp leads with ? and q: a narrow terminal cuts the line's end, and
+// those two must always show.
 func (h helpWithGlobals) ShortHelp() []key.Binding {
-	return append(h.screen.ShortHelp(), h.keys.NextTab, h.keys.Help, h.keys.Quit)
+	return append([]key.Binding{h.keys.Help, h.keys.Quit}, append(h.screen.ShortHelp(), h.keys.NextTab)...)
 }
 
 func (h helpWithGlobals) FullHelp() [][]key.Binding {
@@ -332,7 +338,11 @@ func (m Model) View() string {
 	b.WriteByte('\n')
 	b.WriteString(m.statusBarView())
 	b.WriteByte('\n')
-	b.WriteString(m.help.View(m.helpKeys()))
+	if hv := m.help.View(m.helpKeys()); m.help.ShowAll {
+		b.WriteString(hv)
+	} else {
+		b.WriteString(truncate(hv, m.width))
+	}
 	return b.String()
 }
 
@@ -371,6 +381,9 @@ func (m Model) statusBarView() string {
 		return s.App.StatusKey.Render(" "+k+" ") + s.App.StatusText.Render(v+" ")
 	}
 	counts := field("deliveries", itoa(len(m.deliveries.all))) + field("errors", itoa(m.deliveries.failed))
+	for _, n := range st.Moved {
+		counts += s.App.Error.Render(" "+n+" ") + " "
+	}
 	bar := counts + field("api", orDash(st.APIAddr)) +
 		field("keys", orDash(st.PublicKey)+":"+maskSecret(st.SecretKey)) +
 		field("target", target)

@@ -146,7 +146,7 @@ func (s webhooksScreen) update(msg tea.Msg) (webhooksScreen, tea.Cmd) {
 		case key.Matches(msg, s.keys.New):
 			s.mode, s.field, s.formErr = webhooksCreate, 0, ""
 			s.target.SetValue("")
-			if t := s.c.deps.Status.Target; t != "" {
+			if t := s.c.deps.Status.Target; t != "" && !s.c.deps.Status.TemporaryTarget {
 				s.target.SetValue(t)
 			}
 			// Prefilled like the target, so enter alone subscribes to the
@@ -194,7 +194,12 @@ func (s webhooksScreen) updateForm(msg tea.KeyMsg) (webhooksScreen, tea.Cmd) {
 		if s.mode == webhooksEdit {
 			return s, updateWebhookEvents(s.c.ctx, s.c.deps.Webhooks, s.editKey, events)
 		}
-		return s, createWebhook(s.c.ctx, s.c.deps.Webhooks, strings.TrimSpace(s.target.Value()), events)
+		target := strings.TrimSpace(s.target.Value())
+		if st := s.c.deps.Status; st.TemporaryTarget && target == st.Target {
+			s.formErr = "that port exists only for this run (the receiver's default port was busy): saved, this webhook would fail next time; give your own receiver's URL, or free the port and start psbox again"
+			return s, nil
+		}
+		return s, createWebhook(s.c.ctx, s.c.deps.Webhooks, target, events)
 	}
 	if s.field == 0 {
 		s.target = s.target.Update(msg)
