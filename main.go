@@ -140,5 +140,6 @@ Run with no command to open the terminal UI.`,
 		newOpenAPICmd(g),
 		newAuditCmd(g),
 	)
+	addCompletions(root, g)
 	return root
 }

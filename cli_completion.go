@@ -1,0 +1,91 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// enumValues are the values of psbox's enum flags, for shell completion.
+var enumValues = map[string][]string{
+	"sign":          {"standard-webhooks", "hmac-sha256"},
+	"kind":          {"delivery", "api", "audit"},
+	"retry-backoff": {"default", "standard-webhooks", "none"},
+}
+
+// addCompletions teaches cobra's completion command (psbox completion
+// bash|zsh|fish|powershell) psbox's values: event names for trigger,
+// events show and --event; recorded ids for deliveries show and replay;
+// the values of enum flags.
+func addCompletions(root *cobra.Command, g *globals) {
+	events := func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, e := range fixtures.Builtin().Events() {
+			if strings.HasPrefix(e.Name, prefix) {
+				out = append(out, e.Name+"\t"+e.Group)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+	ids := func(_ *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 || !stateExists(g) {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		s, err := recorder.Open(g.state, recorder.Options{ReadOnly: true})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		defer s.Close()
+		var out []string
+		seen := map[string]bool{}
+		for _, sm := range s.Summaries(recorder.Filter{Limit: 200}) {
+			for _, id := range []string{sm.ID, sm.DeliveryID} {
+				if id != "" && !seen[id] && strings.HasPrefix(id, prefix) {
+					seen[id] = true
+					out = append(out, id+"\t"+orDash(sm.Event))
+				}
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		switch c.CommandPath() {
+		case "psbox trigger", "psbox events show":
+			c.ValidArgsFunction = events
+		case "psbox deliveries show", "psbox deliveries replay":
+			c.ValidArgsFunction = ids
+		}
+		if c.Flags().Lookup("event") != nil {
+			c.RegisterFlagCompletionFunc("event", events)
+		}
+		for name, vals := range enumValues {
+			if c.Flags().Lookup(name) != nil {
+				c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp))
+			}
+		}
+		if vals, ok := formatValues[c.CommandPath()]; ok {
+			c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp))
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// formatValues are the --format values of the commands that have one.
+var formatValues = map[string][]string{
+	"psbox deliveries export": {"har", "jsonl"},
+	"psbox openapi":           {"json", "yaml"},
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

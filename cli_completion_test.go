@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/psbox-dev/psbox/recorder"
+)
+
+// Shell completion offers event names, recorded ids and enum values.
+func TestCompletion_Values(t *testing.T) {
+	dir := t.TempDir()
+	s, err := recorder.Open(dir, recorder.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := s.Append(recorder.Exchange{Kind: recorder.KindDelivery, DeliveryID: "dlv_completeme", Event: "customer_created", Target: "http://r/"})
+	s.Close()
+	complete := func(args ...string) string {
+		var out, errb bytes.Buffer
+		run(context.Background(), append([]string{"__complete", "--state", dir}, args...), strings.NewReader(""), &out, &errb)
+		return out.String()
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+		not  string
+	}{
+		{[]string{"trigger", "application_a"}, []string{"application_approved"}, "customer_created"},
+		{[]string{"events", "show", "cust"}, []string{"customer_created"}, "application_created"},
+		{[]string{"deliveries", "--event", "partnership_"}, []string{"partnership_created"}, "customer_"},
+		{[]string{"deliveries", "show", ""}, []string{ex.ID, "dlv_completeme"}, ""},
+		{[]string{"deliveries", "replay", "dlv_"}, []string{"dlv_completeme"}, ex.ID},
+		{[]string{"trigger", "x", "--sign", ""}, []string{"standard-webhooks", "hmac-sha256"}, ""},
+		{[]string{"deliveries", "--kind", ""}, []string{"delivery", "api"}, ""},
+		{[]string{"deliveries", "export", "--format", ""}, []string{"har", "jsonl"}, ""},
+	} {
+		got := complete(tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%v: completions %q lack %q", tc.args, got, w)
+			}
+		}
+		if tc.not != "" && strings.Contains(got, tc.not) {
+			t.Errorf("%v: completions %q offer %q", tc.args, got, tc.not)
+		}
+	}
+}
