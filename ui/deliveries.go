@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -127,7 +128,7 @@ func (s *deliveriesScreen) SetSize(w, h int) {
 	s.vp.Height = max(1, h-3)
 	s.cursor, s.offset = window(s.cursor, s.offset, s.listHeight(), s.rows())
 	if s.detail && s.detailEx != nil {
-		s.vp.SetContent(s.detailContent())
+		s.vp.SetContent(ansi.Hardwrap(s.detailContent(), max(10, s.width), true))
 	}
 }
 
@@ -292,7 +293,7 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 		if s.detail && msg.ex.ID == s.detailID {
 			ex := msg.ex
 			s.detailEx = &ex
-			s.vp.SetContent(s.detailContent())
+			s.vp.SetContent(ansi.Hardwrap(s.detailContent(), max(10, s.width), true))
 			s.vp.GotoTop()
 		}
 		return s, nil

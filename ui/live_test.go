@@ -239,3 +239,16 @@ func TestApp_FooterAt80ShowsHelpAndQuit(t *testing.T) {
 		}
 	}
 }
+
+// In the detail view a line longer than the screen wraps: all of it can
+// be read.
+func TestDeliveries_DetailWrapsLongLines(t *testing.T) {
+	s := newTestDeliveries(0)
+	long := exchange(1, "application_created", 200, `{"note":"`+strings.Repeat("x", 150)+`END"}`) // wider than 80
+	s.detail, s.detailEx = true, &long
+	s.SetSize(80, 40)
+	v := s.View()
+	if !strings.Contains(v, "END") || strings.Count(v, "x") < 150 {
+		t.Errorf("the long body line is cut:\n%s", v)
+	}
+}
