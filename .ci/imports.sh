@@ -27,8 +27,12 @@ forbid "./mock/events/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|psboxtest)' 
   "mock/events is the sender; the mock API sits above it"
 forbid "./mock/openapi/..." '^'"$m"'/(mock$|mock/events|ui|receiver|recorder|psboxtest)' \
   "mock/openapi describes the API from the catalog; it does not serve it"
+forbid "./audit/..." '^'"$m"'/(mock$|receiver|ui)' \
+  "audit/ sends through mock/events only; the receiver it grades is not its own"
+forbid "./receiver/..." '^'"$m"'/(audit|ui)' \
+  "receiver/ is graded by audit/ and must not know its checks"
 forbid "./internal/..." '^'"$m"'/[^i]' \
   "internal/ packages are leaves: they import only the standard library and each other"
-forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
+forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
   "only package main imports ui"
 exit $fail
