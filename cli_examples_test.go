@@ -23,7 +23,7 @@ func TestExamples_CasesPassAgainstBuiltInReceiver(t *testing.T) {
 		{200, 0, "3 passed, 0 failed"},
 		{503, 1, "status: -200 +503"},
 	} {
-		rcv := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: tc.status}))
+		rcv := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: tc.status, Quiet: true}))
 		var out, errb bytes.Buffer
 		code := run(context.Background(), []string{"--state", t.TempDir(), "test", "examples/cases", "--target", rcv.URL + "/webhooks"},
 			strings.NewReader(""), &out, &errb)

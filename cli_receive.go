@@ -56,7 +56,11 @@ It is also the reference receiver for psbox audit:
 
 --status and --delay simulate a failing or slow receiver (psbox's additions,
 handy to watch retries and timeouts); with --status outside 2xx nothing is
-acted on. Bodies over 1 MiB get 413. Ctrl-C stops it cleanly.`,
+acted on. Bodies over 1 MiB get 413. Ctrl-C stops it cleanly.
+
+Output is buffered; when more than 20 deliveries arrive in a second, the rest
+of that second is one line with counts by event, so the receiver keeps up with
+a load test. --quiet prints nothing per delivery.`,
 		Example: `  psbox receive
   psbox receive --addr 127.0.0.1:9000 --status 503 --delay 2s
   psbox receive --verify standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
@@ -69,6 +73,7 @@ acted on. Bodies over 1 MiB get 413. Ctrl-C stops it cleanly.`,
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", defaultReceiverAddr, "address to listen on")
 	f.IntVar(&o.Status, "status", http.StatusOK, "HTTP status to answer with (psbox's addition: simulate failures)")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print nothing per delivery, only the count when stopped (for load tests)")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
 	f.StringVar(&o.Verify, "verify", "", "answer 401 unless each delivery carries a valid signature: standard-webhooks or hmac-sha256")
 	f.StringVar(&o.Secret, "secret", "", "the secret --verify checks with (whsec_... for standard-webhooks); default $"+events.SecretEnv)
@@ -89,7 +94,8 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 		}
 		return usageError("cannot listen on %s: %v; pick another with --addr", o.addr, err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(stdout, o.Options))
+	rc := receiver.New(stdout, o.Options)
+	srv := mock.NewHTTPServer(ln.Addr().String(), rc)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String() + "/webhooks"
@@ -114,6 +120,6 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 		srv.Close()
 	}
 	<-done
-	fmt.Fprintln(stderr, "psbox receive: stopped")
+	fmt.Fprintf(stderr, "psbox receive: stopped after %d deliveries\n", rc.Close())
 	return nil
 }

@@ -45,9 +45,6 @@ func TestReceive_TriggerEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "  200  ") {
 		t.Errorf("trigger exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if !strings.Contains(out.String(), "application_created") {
-		t.Errorf("receiver log lacks the event:\n%s", out.String())
-	}
 	cancel()
 	select {
 	case err := <-done:
@@ -56,6 +53,9 @@ func TestReceive_TriggerEndToEnd(t *testing.T) {
 		}
 	case <-time.After(6 * time.Second):
 		t.Fatal("receive did not stop after cancel")
+	}
+	if !strings.Contains(out.String(), "application_created") { // written by the time it stops
+		t.Errorf("receiver log lacks the event:\n%s", out.String())
 	}
 	if !strings.Contains(errb.String(), "stopped") {
 		t.Errorf("stderr %q", errb.String())

@@ -289,7 +289,7 @@ func startReceiver(addr string) (*tuiReceiver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
+	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(io.Discard, receiver.Options{Status: http.StatusOK, Quiet: true}))
 	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", moved: ln.Addr().String() != addr, srv: srv, done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r, nil

@@ -86,9 +86,9 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	target := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
+	target := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK, Quiet: true}))
 	defer target.Close()
-	hooked := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK}))
+	hooked := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK, Quiet: true}))
 	defer hooked.Close()
 	sender, err := events.New(events.Options{UserAgent: "psbox/test",
 		Wrap: func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }})

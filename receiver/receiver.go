@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
@@ -48,6 +47,8 @@ type Options struct {
 	Secret          string
 	SignatureHeader string        // the hmac-sha256 header; default events.DefaultSignatureHeader
 	Tolerance       time.Duration // how far a Standard Webhooks timestamp may be from now; default DefaultTolerance
+
+	Quiet bool // print nothing per delivery (Close says how many came)
 }
 
 // Validate checks o, naming the flag that is wrong and how to fix it.
@@ -68,7 +69,10 @@ func (o Options) Validate() error {
 //     future signature;
 //   - answers 400 to a body that is not a JSON object;
 //   - logs it readably (time, event, delivery id, key fields, the pretty
-//     JSON body);
+//     JSON body), buffered (written at least every 100 ms); past
+//     FullPerSecond deliveries in a second the rest of that second is one
+//     line with counts by event, not formatted, so the receiver keeps up
+//     with the sender it measures; with Options.Quiet nothing is logged;
 //   - acts on it once: a byte-identical body it has seen is acknowledged
 //     and not counted again (the last MaxRemembered bodies are kept);
 //   - waits Options.Delay and answers Options.Status with
@@ -78,11 +82,10 @@ func (o Options) Validate() error {
 // on that event for that entity key (fixtures.EntityKey).
 type Receiver struct {
 	o      Options
-	out    io.Writer
+	out    *printer
 	verify verifier // nil: no signature checked
 	verr   error    // the verifier could not be built: every delivery is refused
 
-	logMu sync.Mutex // one log entry at a time
 	acted effects
 }
 
@@ -93,8 +96,12 @@ func New(out io.Writer, o Options) *Receiver {
 		o.Status = http.StatusOK
 	}
 	v, err := newVerifier(o)
-	return &Receiver{o: o, out: out, verify: v, verr: err}
+	return &Receiver{o: o, out: newPrinter(out, o.Quiet), verify: v, verr: err}
 }
+
+// Close writes the log still buffered and returns how many deliveries
+// came.
+func (rc *Receiver) Close() int { return rc.out.close() }
 
 // Count is how many times the receiver acted on event for the entity key.
 func (rc *Receiver) Count(event, key string) int { return rc.acted.count(event, key) }
@@ -111,9 +118,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	entry := FormatReceived(now, r, body)
+	show := rc.out.admit(now, r.Header.Get(events.HeaderEvent)) // print in full, or only count
 	refuse := func(status int, why string) {
-		rc.log(entry + fmt.Sprintf("  refused %d: %s\n", status, why))
+		rc.out.print(FormatReceived(now, r, body) + fmt.Sprintf("  refused %d: %s\n", status, why))
 		b, _ := json.Marshal(map[string]any{"received": false, "error": why})
 		writeJSON(w, status, string(b))
 	}
@@ -141,10 +148,13 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		dup = !rc.acted.add(body, event, fixtures.EntityKey(body))
 	}
-	if dup {
-		entry += "  (a duplicate: acknowledged, not acted on again)\n"
+	if show {
+		entry := FormatReceived(now, r, body)
+		if dup {
+			entry += "  (a duplicate: acknowledged, not acted on again)\n"
+		}
+		rc.out.print(entry)
 	}
-	rc.log(entry)
 
 	if rc.o.Delay > 0 {
 		t := time.NewTimer(rc.o.Delay)
@@ -163,12 +173,6 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, rc.o.Status, `{"received": true}`)
 	}
-}
-
-func (rc *Receiver) log(entry string) {
-	rc.logMu.Lock()
-	io.WriteString(rc.out, entry)
-	rc.logMu.Unlock()
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
