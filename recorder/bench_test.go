@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -206,28 +205,4 @@ func BenchmarkEncodeDelivery(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		buf, _ = encodeRedacted(buf[:0], exs[i%len(exs)], s.nameList, s.names)
 	}
-}
-
-// BenchmarkDecodeLine: the HAR export's decoder against encoding/json on
-// one delivery's line (A/B in one run: -count 5 and compare medians).
-func BenchmarkDecodeLine(b *testing.B) {
-	ex := deliveryExchange(3)
-	line := appendLine(nil, &ex)
-	line = line[:len(line)-1]
-	b.Run("encoding-json", func(b *testing.B) {
-		for b.Loop() {
-			var e Exchange
-			if err := json.Unmarshal(line, &e); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("decodeLine", func(b *testing.B) {
-		for b.Loop() {
-			var e Exchange
-			if err := decodeLine(line, &e); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }

@@ -172,7 +172,7 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 				entries := make([][]byte, 0, len(b.lines))
 				for _, line := range b.lines {
 					var ex Exchange
-					if err := decodeLine(line, &ex); err != nil {
+					if err := json.Unmarshal(line, &ex); err != nil {
 						continue // the scan already warned about unreadable lines; this one has a damaged value
 					}
 					e, err := harEntryJSON(Redact(ex, nil))
