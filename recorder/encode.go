@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/psbox-dev/psbox/internal/jsonenc"
 )
@@ -171,9 +170,7 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 			return appendTruncated(append(b, enc...), truncated)
 		}
 		if start := len(b); utf8.Valid(body) {
-			// A read-only view of the bytes: appendString copies what it
-			// reads and keeps no reference.
-			b = appendString(b, unsafe.String(unsafe.SliceData(body), len(body)))
+			b = appendString(b, string(body))
 			if !bytes.Contains(body, whsecMarker) { // never remember a secret
 				bodies.store(body, b[start:])
 			}
