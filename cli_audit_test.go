@@ -113,7 +113,8 @@ func TestAudit_BuiltInReceiverScores(t *testing.T) {
 // receiver exits 1.
 func TestAudit_JSONAndExitCodes(t *testing.T) {
 	addr := startReceive(t, receiver.Options{Status: 503})
-	code, stdout, stderr := runCmd(t, "--state", t.TempDir(), "audit", "--target", "http://"+addr+"/", "--json", "--only", "still-up,unknown-event")
+	state := t.TempDir()
+	code, stdout, stderr := runCmd(t, "--state", state, "audit", "--target", "http://"+addr+"/", "--json", "--only", "still-up,unknown-event")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s%s", code, stdout, stderr)
 	}
@@ -124,6 +125,14 @@ func TestAudit_JSONAndExitCodes(t *testing.T) {
 			t.Fatalf("%q: %v", line, err)
 		}
 		got = append(got, r)
+	}
+	// An audit delivery the scorecard names can be shown, and replayed to reproduce it.
+	if code, out, errOut := runCmd(t, "--state", state, "deliveries", "show", got[1].Deliveries[0]); code != 0 || !strings.Contains(out, "503") {
+		t.Errorf("show %s: exit %d:\n%s%s", got[1].Deliveries[0], code, out, errOut)
+	}
+	code, out, errOut := runCmd(t, "--state", state, "deliveries", "replay", got[1].Deliveries[0], "--to", "http://"+addr+"/")
+	if code != 1 || !strings.Contains(out+errOut, "503") {
+		t.Errorf("replay of %s: exit %d, want 1 with the receiver's 503:\n%s%s", got[1].Deliveries[0], code, out, errOut)
 	}
 	if len(got) != 2 || got[0].ID != "unknown-event" || got[0].Verdict != audit.Fail || got[1].ID != "still-up" || got[1].Verdict != audit.Fail || len(got[1].Deliveries) != 1 {
 		t.Errorf("got %+v", got)

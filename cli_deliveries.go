@@ -452,7 +452,8 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return err
 			}
 			orig := exs[len(exs)-1] // a delivery's latest attempt; every attempt sends the same body
-			if orig.Kind != recorder.KindDelivery {
+			// Deliveries and audit deliveries replay alike.
+			if orig.Kind == recorder.KindAPI {
 				return usageError("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", orig.ID)
 			}
 			sender, err := delivery.NewSender(events.Options{

@@ -244,7 +244,9 @@ func (s *Store) FindDelivery(prefix string, max int) (attempts []Exchange, ids [
 		return nil, nil
 	}
 	max = cmp.Or(max, 2)
-	s.scanBack(Filter{Kind: KindDelivery, DeliveryPrefix: prefix}, func(path string, off int64, line []byte, sm *Summary) error {
+	// Every kind: deliveries and audit deliveries carry delivery ids, API
+	// calls none.
+	s.scanBack(Filter{DeliveryPrefix: prefix}, func(path string, off int64, line []byte, sm *Summary) error {
 		if !slices.Contains(ids, sm.DeliveryID) {
 			ids = append(ids, sm.DeliveryID)
 			if len(ids) > 1 {
