@@ -12,12 +12,10 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
-	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
 
@@ -116,11 +114,6 @@ func closeRecorder(rec *recorder.Store, w io.Writer) {
 	if err := rec.Close(); err != nil {
 		fmt.Fprintf(w, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
 	}
-}
-
-// recordTo is the sender's Wrap that records every attempt in rec.
-func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {
-	return mock.RecordTo(rec)
 }
 
 func newDeliveriesCmd(g *globals) *cobra.Command {
@@ -232,16 +225,6 @@ func resultText(ex *recorder.Exchange) string {
 		return fmt.Sprintf("%d %s", ex.Response.Status, ex.ErrorReason)
 	}
 	return fmt.Sprint(ex.Response.Status)
-}
-
-func latency(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "-"
-	case d < time.Second:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return d.Round(time.Millisecond).String()
 }
 
 // lookupExchange finds an exchange by id or unique prefix, or explains why not.

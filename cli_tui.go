@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/receiver"
@@ -103,16 +103,6 @@ func (o *tuiOptions) addFlags(cmd *cobra.Command) {
 	o.serve.addKeyFlags(cmd)
 	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
 	o.serve.delivery.AddFlags(f)
-}
-
-// isTerminal reports whether v is an *os.File on a terminal.
-func isTerminal(v any) bool {
-	f, ok := v.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // tuiMemoryLimit is the UI's soft memory limit (GOMEMLIMIT overrides it).
@@ -370,64 +360,12 @@ func toUIWebhook(w mock.Webhook) ui.Webhook {
 	return ui.Webhook{Key: w.Key, Target: w.Target, Events: w.Events, Archived: w.Archived, CreatedAt: time.UnixMilli(w.CreatedAt)}
 }
 
-// Clipboard: a clipboard command when one is installed, else OSC 52.
-func (d *tuiDeps) Copy(text string) error {
-	for _, c := range [][]string{{"pbcopy"}, {"wl-copy"}, {"xclip", "-selection", "clipboard"}, {"xsel", "--clipboard", "--input"}} {
-		if _, err := exec.LookPath(c[0]); err != nil {
-			continue
-		}
-		if c[0] == "wl-copy" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			continue
-		}
-		if (c[0] == "xclip" || c[0] == "xsel") && os.Getenv("DISPLAY") == "" {
-			continue
-		}
-		cmd := exec.Command(c[0], c[1:]...)
-		cmd.Stdin = strings.NewReader(text)
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s failed (%v); select the text in the detail view instead", c[0], err)
-		}
-		return nil
-	}
-	if !isTerminal(d.stderr) {
-		return errors.New("no clipboard command (pbcopy, wl-copy, xclip, xsel) and no terminal for OSC 52; select the text in the detail view instead")
-	}
-	_, err := io.WriteString(d.stderr, "\x1b]52;c;"+base64.StdEncoding.EncodeToString([]byte(text))+"\a")
-	return err
-}
+// Copy puts text on the clipboard (internal/desktop).
+func (d *tuiDeps) Copy(text string) error { return desktop.Copy(text, d.stderr, isTerminal(d.stderr)) }
 
-// Prepare writes the payload to a private temp file for $VISUAL/$EDITOR.
+// Prepare opens the payload in $VISUAL/$EDITOR (internal/desktop).
 func (d *tuiDeps) Prepare(text string) (*exec.Cmd, func() (string, error), error) {
-	editor := os.Getenv("VISUAL")
-	if editor == "" {
-		editor = os.Getenv("EDITOR")
-	}
-	args := strings.Fields(editor)
-	if len(args) == 0 {
-		return nil, nil, nil
-	}
-	f, err := os.CreateTemp("", "psbox-payload-*.json")
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot create a file for the editor: %v", err)
-	}
-	path := f.Name()
-	_, werr := f.WriteString(text)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(path)
-		return nil, nil, fmt.Errorf("cannot write the payload for the editor: %v", werr)
-	}
-	cmd := exec.Command(args[0], append(args[1:], path)...)
-	return cmd, func() (string, error) {
-		defer os.Remove(path)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("cannot read the edited payload: %v", err)
-		}
-		return string(b), nil
-	}, nil
+	return desktop.EditCommand(text)
 }
 
 // webhookAdapter gives mock.Store the UI's WebhookStore shape.
