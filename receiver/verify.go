@@ -122,3 +122,19 @@ func (v hmacVerifier) verify(h http.Header, body []byte, _ time.Time) error {
 	}
 	return nil
 }
+
+// Verify checks one delivery's signature with scheme ("standard-webhooks"
+// or "hmac-sha256", the header X-Psbox-Signature) and secret, as
+// psbox receive --verify does: a Standard Webhooks timestamp must be within
+// DefaultTolerance of now. It is the one verification psbox has; psboxtest
+// and the built-in receiver both call it.
+func Verify(scheme, secret string, h http.Header, body []byte, now time.Time) error {
+	if scheme == "" {
+		return errors.New("no signing scheme given; use standard-webhooks or hmac-sha256")
+	}
+	v, err := newVerifier(Options{Verify: scheme, Secret: secret})
+	if err != nil {
+		return err
+	}
+	return v.verify(h, body, now)
+}
