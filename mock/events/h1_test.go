@@ -224,18 +224,28 @@ func TestH1_StaleConnection(t *testing.T) {
 	if !canPeek {
 		t.Skip("idle connections cannot be checked on this platform (see h1_other.go)")
 	}
+	closing := make(chan struct{}, 3)
 	srv := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		if readRequest(br) == nil {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 		}
 		time.Sleep(20 * time.Millisecond) // then an idle timeout closes it
+		c.Close()
+		closing <- struct{}{}
 	})
 	tr := newTestH1(t)
 	for i := range 3 {
 		if status, _, err := post(testCtx(t), tr, srv.url); err != nil || status != 200 {
 			t.Fatalf("request %d: %d, %v; want 200", i+1, status, err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		// The next request goes out only once the receiver has closed the
+		// idle connection (a sleep alone loses that race on a busy machine).
+		select {
+		case <-closing:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server never closed the connection")
+		}
+		time.Sleep(20 * time.Millisecond) // let the FIN reach the client
 	}
 	if n := srv.conns.Load(); n != 3 {
 		t.Errorf("opened %d connections, want 3 (each closed by the receiver while idle)", n)
@@ -388,11 +398,13 @@ func TestH1_UnaskedAnswer(t *testing.T) {
 	if !canPeek {
 		t.Skip("idle connections cannot be checked on this platform (see h1_other.go)")
 	}
+	strayWritten := make(chan struct{}, 3)
 	srv := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		for readRequest(br) == nil {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 			time.Sleep(20 * time.Millisecond)
 			io.WriteString(c, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\nstray")
+			strayWritten <- struct{}{}
 		}
 	})
 	tr := newTestH1(t)
@@ -401,7 +413,14 @@ func TestH1_UnaskedAnswer(t *testing.T) {
 		if err != nil || status != 200 || body != "ok" {
 			t.Fatalf("request %d: %d %q, %v; want 200 \"ok\"", i+1, status, body, err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		// The next request goes out only once the stray answer was sent
+		// (a sleep alone loses that race on a busy machine).
+		select {
+		case <-strayWritten:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the server never wrote its unasked answer")
+		}
+		time.Sleep(10 * time.Millisecond) // let it reach the client's socket
 	}
 	if n := srv.conns.Load(); n != 3 {
 		t.Errorf("opened %d connections, want 3 (none reused after the unasked answer)", n)
