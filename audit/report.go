@@ -75,10 +75,10 @@ func WriteJUnit(w io.Writer, res []Result, took time.Duration) error {
 	for _, r := range res {
 		c := junit.Case{
 			Name: r.ID, Classname: "psbox.audit", Time: "0.000",
-			Properties: []junit.Property{{Name: "verdict", Value: string(r.Verdict)}},
+			Properties: &junit.Properties{Property: []junit.Property{{Name: "verdict", Value: string(r.Verdict)}}},
 		}
 		if len(r.Deliveries) > 0 {
-			c.Properties = append(c.Properties, junit.Property{Name: "deliveries", Value: strings.Join(r.Deliveries, " ")})
+			c.Properties.Property = append(c.Properties.Property, junit.Property{Name: "deliveries", Value: strings.Join(r.Deliveries, " ")})
 		}
 		switch r.Verdict {
 		case Fail:

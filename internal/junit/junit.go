@@ -33,15 +33,21 @@ type Suite struct {
 	Cases    []Case `xml:"testcase"`
 }
 
-// Case is one <testcase>: passed unless Failure or Skipped is set.
+// Case is one <testcase>: passed unless Failure, Error or Skipped is set.
 type Case struct {
-	Name       string     `xml:"name,attr"`
-	Classname  string     `xml:"classname,attr"`
-	Time       string     `xml:"time,attr"`
-	Properties []Property `xml:"properties>property,omitempty"`
-	Failure    *Failure   `xml:"failure,omitempty"`
-	Skipped    *Skipped   `xml:"skipped,omitempty"`
-	SystemOut  string     `xml:"system-out,omitempty"`
+	Name       string      `xml:"name,attr"`
+	Classname  string      `xml:"classname,attr"`
+	Time       string      `xml:"time,attr"`
+	Properties *Properties `xml:"properties,omitempty"` // nil: no <properties> element
+	Failure    *Failure    `xml:"failure,omitempty"`
+	Error      *Failure    `xml:"error,omitempty"` // the case could not run (e.g. an invalid case file)
+	Skipped    *Skipped    `xml:"skipped,omitempty"`
+	SystemOut  string      `xml:"system-out,omitempty"`
+}
+
+// Properties is a case's <properties>.
+type Properties struct {
+	Property []Property `xml:"property"`
 }
 
 // Property is a name and value attached to a test case.
@@ -68,13 +74,16 @@ func Seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 // Write fills in the totals of s and its suites from their cases and writes
 // the document, indented, with the XML header.
 func Write(w io.Writer, s Suites) error {
-	s.Tests, s.Failures, s.Skipped = 0, 0, 0
+	s.Tests, s.Failures, s.Errors, s.Skipped = 0, 0, 0, 0
 	for i := range s.Suites {
 		su := &s.Suites[i]
-		su.Tests, su.Failures, su.Skipped = len(su.Cases), 0, 0
+		su.Tests, su.Failures, su.Errors, su.Skipped = len(su.Cases), 0, 0, 0
 		for _, c := range su.Cases {
 			if c.Failure != nil {
 				su.Failures++
+			}
+			if c.Error != nil {
+				su.Errors++
 			}
 			if c.Skipped != nil {
 				su.Skipped++
@@ -82,6 +91,7 @@ func Write(w io.Writer, s Suites) error {
 		}
 		s.Tests += su.Tests
 		s.Failures += su.Failures
+		s.Errors += su.Errors
 		s.Skipped += su.Skipped
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
