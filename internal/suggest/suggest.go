@@ -25,7 +25,7 @@ func Nearest(name string, candidates []string) []string {
 	}
 	var hits []hit
 	for _, c := range candidates {
-		if d := distance(n, normalize(c)); d <= limit {
+		if d := Distance(n, normalize(c)); d <= limit {
 			hits = append(hits, hit{c, d})
 		}
 	}
@@ -58,8 +58,8 @@ func normalize(s string) string {
 	}, s)
 }
 
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
+// Distance is the Levenshtein distance between a and b, in bytes.
+func Distance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -34,8 +34,8 @@ func TestDistance(t *testing.T) {
 		a, b string
 		d    int
 	}{{"", "", 0}, {"a", "", 1}, {"kitten", "sitting", 3}, {"flaw", "lawn", 2}, {"same", "same", 0}} {
-		if d := distance(tt.a, tt.b); d != tt.d || distance(tt.b, tt.a) != tt.d {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, d, tt.d)
+		if d := Distance(tt.a, tt.b); d != tt.d || Distance(tt.b, tt.a) != tt.d {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, d, tt.d)
 		}
 	}
 }
@@ -43,9 +43,9 @@ func TestDistance(t *testing.T) {
 func FuzzDistance(f *testing.F) {
 	f.Add("kitten", "sitting")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		d := distance(a, b)
+		d := Distance(a, b)
 		if d < 0 || d > max(len(a), len(b)) || d < abs(len(a)-len(b)) || (d == 0) != (a == b) {
-			t.Fatalf("distance(%q, %q) = %d", a, b, d)
+			t.Fatalf("Distance(%q, %q) = %d", a, b, d)
 		}
 	})
 }
