@@ -134,7 +134,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	doc, isObject := jsonObject(body)
+	// The one decoding of the body: whether it is an object, and what it
+	// is about for the effects counts.
+	entity, isObject := fixtures.ParseEntity(body)
 	if !isObject {
 		refuse(http.StatusBadRequest, "the body is not a JSON object")
 		return
@@ -144,9 +146,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		event := r.Header.Get(events.HeaderEvent)
 		if event == "" {
-			event, _ = doc["event"].(string)
+			event = entity.Event
 		}
-		dup = !rc.acted.add(body, event, fixtures.EntityKey(body))
+		dup = !rc.acted.add(body, event, entity.Key)
 	}
 	if show {
 		entry := FormatReceived(now, r, body)
@@ -190,15 +192,6 @@ func (rc *Receiver) serveEffects(w http.ResponseWriter, rest string) {
 	}
 	b, _ := json.Marshal(map[string]any{"event": event, "key": key, "count": rc.acted.count(event, key)})
 	writeJSON(w, http.StatusOK, string(b))
-}
-
-// jsonObject parses body as a JSON object.
-func jsonObject(body []byte) (map[string]any, bool) {
-	var doc map[string]any
-	if json.Unmarshal(body, &doc) != nil || doc == nil {
-		return nil, false
-	}
-	return doc, true
 }
 
 // FormatReceived renders one delivery for the log.
