@@ -111,7 +111,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.serveEffects(w, rest)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, recorder.MaxBodyBytes), r.ContentLength)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		mock.WriteError(w, &mock.StatusError{Code: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("body over %d bytes", recorder.MaxBodyBytes)})
@@ -120,7 +120,9 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	show := rc.out.admit(now, r.Header.Get(events.HeaderEvent)) // print in full, or only count
 	refuse := func(status int, why string) {
-		rc.out.print(FormatReceived(now, r, body) + fmt.Sprintf("  refused %d: %s\n", status, why))
+		if !rc.o.Quiet {
+			rc.out.print(FormatReceived(now, r, body) + fmt.Sprintf("  refused %d: %s\n", status, why))
+		}
 		b, _ := json.Marshal(map[string]any{"received": false, "error": why})
 		writeJSON(w, status, string(b))
 	}
@@ -180,7 +182,32 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	io.WriteString(w, body+"\n")
+	io.WriteString(w, body)
+	io.WriteString(w, "\n")
+}
+
+// readBody is io.ReadAll sized by the request's Content-Length (when it is
+// given and within the limit lr enforces), so a delivery's body is read
+// into one allocation instead of a growing series.
+func readBody(lr io.Reader, contentLength int64) ([]byte, error) {
+	size := int64(512)
+	if contentLength > 0 && contentLength < recorder.MaxBodyBytes {
+		size = contentLength + 1 // room to see EOF without growing
+	}
+	b := make([]byte, 0, size)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // serveEffects answers rest = "{event}/{key}" with the count.
