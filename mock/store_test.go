@@ -7,16 +7,16 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/psbox-dev/psbox/internal/crashtest"
 )
 
 // crashChildEnv makes the test binary run crashChild instead of the tests:
@@ -24,11 +24,7 @@ import (
 const crashChildEnv = "PSBOX_MOCK_CRASH_CHILD_DIR"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashChildEnv); dir != "" {
-		crashChild(dir)
-		return
-	}
-	os.Exit(m.Run())
+	crashtest.Main(m, map[string]func(string){crashChildEnv: crashChild})
 }
 
 // crashChild creates webhooks as fast as it can, printing each key once
@@ -58,34 +54,19 @@ func crashChild(dir string) {
 // process opens, and that process carries on appending to the journal.
 func TestStore_AcknowledgedChangesSurviveKill9(t *testing.T) {
 	dir := t.TempDir()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var acked []string
 	for round := range 3 {
-		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
+		c := crashtest.Start(t, crashChildEnv+"="+dir)
+		sc := c.Lines
 		for n := 0; n < 200*(round+1) && sc.Scan(); n++ {
 			acked = append(acked, sc.Text())
 		}
-		cmd.Process.Signal(syscall.SIGKILL)
+		c.Kill9()
 		for sc.Scan() { // keys printed before the signal landed
 			acked = append(acked, sc.Text())
 		}
-		cmd.Wait()
-		if stderr.Len() > 0 {
-			t.Fatalf("round %d: child failed: %s", round, stderr.String())
+		if stderr := c.Wait(); stderr != "" {
+			t.Fatalf("round %d: child failed: %s", round, stderr)
 		}
 
 		st := openTestStore(t, dir)

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/crashtest"
 )
 
 // crashChildEnv makes the test binary run crashChild instead of the tests:
@@ -20,19 +20,11 @@ import (
 const crashChildEnv = "PSBOX_RECORDER_CRASH_CHILD_DIR"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashChildEnv); dir != "" {
-		crashChild(dir)
-		return
-	}
-	if dir := os.Getenv(appendChildEnv); dir != "" {
-		appendChild(dir)
-		return
-	}
-	if dir := os.Getenv(pruneChildEnv); dir != "" {
-		pruneChild(dir)
-		return
-	}
-	os.Exit(m.Run())
+	crashtest.Main(m, map[string]func(string){
+		crashChildEnv:  crashChild,
+		appendChildEnv: appendChild,
+		pruneChildEnv:  pruneChild,
+	})
 }
 
 // crashChild appends as fast as it can through a real Store, with big
@@ -77,32 +69,17 @@ func crashChild(dir string) {
 
 func TestStore_SurvivesKill9(t *testing.T) {
 	dir := t.TempDir()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	prevCount, withWrites := 0, 0
 	repaired := 0 // torn tails the next writer cut off
 	for run := range 20 {
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		pipe, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		c := crashtest.Start(t, crashChildEnv+"="+dir)
 		// Kill 0-60 ms after the child's first flush (on a loaded machine
 		// a fixed delay after start can land before it writes at all).
-		lines := bufio.NewScanner(pipe)
+		lines := c.Lines
 		if !lines.Scan() || lines.Text() != "ready" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("run %d: child did not start: %s", run, stderr.String())
+			c.Kill9()
+			t.Fatalf("run %d: child did not start: %s", run, c.Wait())
 		}
 		acked := 0
 		if lines.Scan() {
@@ -111,15 +88,14 @@ func TestStore_SurvivesKill9(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Duration(rng.IntN(61)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
+		c.Kill9()
 		for lines.Scan() {
 			if n, ok := strings.CutPrefix(lines.Text(), "synced "); ok {
 				acked, _ = strconv.Atoi(n)
 			}
 		}
-		cmd.Wait()
-		if strings.TrimSpace(stderr.String()) != "" {
-			t.Fatalf("run %d: child failed: %s", run, stderr.String())
+		if stderr := c.Wait(); stderr != "" {
+			t.Fatalf("run %d: child failed: %s", run, stderr)
 		}
 
 		// A kill rarely lands inside write(2) on a fast disk; a power cut
