@@ -1,11 +1,10 @@
 package openapi
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
 	"strings"
+
+	"github.com/psbox-dev/psbox/internal/jsondec"
 )
 
 // node is what the payloads seen so far say of one JSON value: the types it
@@ -28,16 +27,7 @@ func newNode() *node {
 
 // decode parses one payload, keeping object keys in order and numbers exact.
 func decode(b []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	v, err := decodeValue(d)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, fmt.Errorf("data after the JSON value")
-	}
-	return v, nil
+	return jsondec.Decode(b, func() *ordered { return &ordered{vals: map[string]any{}} }, (*ordered).put)
 }
 
 // ordered is a JSON object with its keys in file order.
@@ -46,44 +36,12 @@ type ordered struct {
 	vals map[string]any
 }
 
-func decodeValue(d *json.Decoder) (any, error) {
-	t, err := d.Token()
-	if err != nil {
-		return nil, err
+// put sets k to v; a repeated key keeps its first place and its last value.
+func (o *ordered) put(k string, v any) {
+	if _, dup := o.vals[k]; !dup {
+		o.keys = append(o.keys, k)
 	}
-	switch t {
-	case json.Delim('{'):
-		o := &ordered{vals: map[string]any{}}
-		for d.More() {
-			kt, err := d.Token()
-			if err != nil {
-				return nil, err
-			}
-			k := kt.(string)
-			v, err := decodeValue(d)
-			if err != nil {
-				return nil, err
-			}
-			if _, dup := o.vals[k]; !dup {
-				o.keys = append(o.keys, k)
-			}
-			o.vals[k] = v
-		}
-		_, err := d.Token()
-		return o, err
-	case json.Delim('['):
-		var s []any
-		for d.More() {
-			v, err := decodeValue(d)
-			if err != nil {
-				return nil, err
-			}
-			s = append(s, v)
-		}
-		_, err := d.Token()
-		return s, err
-	}
-	return t, nil
+	o.vals[k] = v
 }
 
 // add merges one value into n.
