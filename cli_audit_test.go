@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/audit"
+	"github.com/psbox-dev/psbox/internal/testutil"
 	"github.com/psbox-dev/psbox/receiver"
 )
 
@@ -31,7 +32,7 @@ func startReceive(t *testing.T, o receiver.Options) string {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- runReceive(ctx, receiveOptions{addr: "127.0.0.1:0", Options: o}, &syncBuffer{}, &syncBuffer{}, ready)
+		done <- runReceive(ctx, receiveOptions{addr: "127.0.0.1:0", Options: o}, &testutil.Buffer{}, &testutil.Buffer{}, ready)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return <-ready

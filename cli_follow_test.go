@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/testutil"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -23,7 +24,7 @@ func TestDeliveries_FollowPrintsEachNewExchange(t *testing.T) {
 		old.Close()
 
 		ctx, cancel := context.WithCancel(context.Background())
-		var out, errOut syncBuffer
+		var out, errOut testutil.Buffer
 		args := []string{"deliveries", "--state", dir, "-f", "--failed"}
 		if jsonOut {
 			args = append(args, "--json")

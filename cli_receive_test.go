@@ -5,35 +5,17 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/testutil"
 	"github.com/psbox-dev/psbox/receiver"
 )
-
-// syncBuffer is a bytes.Buffer safe for the handler and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestReceive_TriggerEndToEnd runs psbox receive, fires psbox trigger at it,
 // and stops it with a cancel (Ctrl-C).
 func TestReceive_TriggerEndToEnd(t *testing.T) {
-	var out, errb syncBuffer
+	var out, errb testutil.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)

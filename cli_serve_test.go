@@ -15,39 +15,21 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/testutil"
 	"github.com/psbox-dev/psbox/mock"
 )
-
-// serveOutput is a goroutine-safe writer the test can poll.
-type serveOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *serveOutput) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *serveOutput) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
 
 var serveURLRE = regexp.MustCompile(`listening on (http://[^ /]+)/api/v2`)
 
 // startServe runs `psbox serve` in-process and returns its base URL, a
 // cancel that acts as Ctrl-C, and a channel with run's exit code.
-func startServe(t *testing.T, args ...string) (string, context.CancelFunc, <-chan int, *serveOutput, *serveOutput) {
+func startServe(t *testing.T, args ...string) (string, context.CancelFunc, <-chan int, *testutil.Buffer, *testutil.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &serveOutput{}, &serveOutput{}
+	stdout, stderr := &testutil.Buffer{}, &testutil.Buffer{}
 	code := make(chan int, 1)
 	go func() { code <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), stdout, stderr) }()
 	deadline := time.Now().Add(5 * time.Second)

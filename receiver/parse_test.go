@@ -4,13 +4,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/psbox-dev/psbox/internal/testutil"
 )
 
 // TestReceiver_ObjectsOnly: a body that is not a JSON object is answered
 // 400 and not acted on; an object whose fields have unexpected types is
 // still an object, acted on under the event it names.
 func TestReceiver_ObjectsOnly(t *testing.T) {
-	rc := New(&syncBuffer{}, Options{Quiet: true})
+	rc := New(&testutil.Buffer{}, Options{Quiet: true})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 	for _, body := range []string{``, `not json`, `[1]`, `null`, `"s"`, `7`, `{"key": "a"} x`, `{"key": "a"`, ` [{"key": "a"}]`} {

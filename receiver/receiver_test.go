@@ -1,34 +1,16 @@
 package receiver
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/testutil"
 )
-
-// syncBuffer is a bytes.Buffer safe for the handler and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func postTo(t *testing.T, url, event, body string) (*http.Response, string) {
 	t.Helper()
@@ -49,7 +31,7 @@ func postTo(t *testing.T, url, event, body string) (*http.Response, string) {
 
 // flushed waits until the receiver's buffered log (flushed at least every
 // 100 ms) holds want, or 3 s, and returns it.
-func flushed(log *syncBuffer, want string) string {
+func flushed(log *testutil.Buffer, want string) string {
 	deadline := time.Now().Add(3 * time.Second)
 	for !strings.Contains(log.String(), want) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -58,7 +40,7 @@ func flushed(log *syncBuffer, want string) string {
 }
 
 func TestReceiver_LogsAndAcknowledges(t *testing.T) {
-	var log syncBuffer
+	var log testutil.Buffer
 	rc := New(&log, Options{Status: 200})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
@@ -111,7 +93,7 @@ func TestReceiver_BodyBound(t *testing.T) {
 // Past FullPerSecond deliveries in a second the rest are counted on one
 // line by event, and every delivery is still answered and counted.
 func TestReceiver_CoalescesAFastStream(t *testing.T) {
-	var log syncBuffer
+	var log testutil.Buffer
 	rc := New(&log, Options{})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
@@ -152,7 +134,7 @@ func TestReceiver_CoalescesAFastStream(t *testing.T) {
 }
 
 func TestReceiver_Quiet(t *testing.T) {
-	var log syncBuffer
+	var log testutil.Buffer
 	rc := New(&log, Options{Quiet: true})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/testutil"
 	"github.com/psbox-dev/psbox/mock/events"
 )
 
@@ -91,7 +92,7 @@ func send(t *testing.T, url, sign, secret string, d events.Delivery) events.Resu
 // TestReceiver_VerifiesSignatures: with --verify, what psbox signs is
 // acted on and everything else is answered 401 and not acted on.
 func TestReceiver_VerifiesSignatures(t *testing.T) {
-	var log syncBuffer
+	var log testutil.Buffer
 	rc := New(&log, Options{Verify: events.SignStandardWebhooks, Secret: stdSecret})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
