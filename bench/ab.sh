@@ -16,7 +16,6 @@ COUNT=${COUNT:-20000}
 CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-9}
 
-tmp=$(mktemp -d)
 . bench/lib.sh
 start_receiver
 "$a" events show application_created --seed 1 >"$tmp/body.json"

@@ -14,49 +14,37 @@ COUNT=${COUNT:-20000}
 CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-3}
 
-tmp=$(mktemp -d)
 . bench/lib.sh
-ppid_=""
-sock="psbox-receive-$$"
-cleanup_all() {
-  if [ -n "$ppid_" ]; then kill "$ppid_" 2>/dev/null || true; wait "$ppid_" 2>/dev/null || true; fi
-  tmux -L "$sock" kill-server 2>/dev/null || true
-  bench_cleanup
+start_bench
+
+# listening FILE: waits for psbox receive's "listening on" line in FILE and
+# sets purl to its URL.
+listening() {
+  for _ in $(seq 100); do grep -q "listening on" "$1" 2>/dev/null && break; sleep 0.05; done
+  purl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$1" | head -1)
 }
-trap cleanup_all EXIT
 
-echo "building psbox, bench/receiver and bench/bareclient"
-go build -o "$tmp/psbox" .
-start_receiver
-bare_url=$url
-"$tmp/psbox" events show application_created --seed 1 >"$tmp/body.json"
-
-# drive URL: the bare client's rate against URL.
-drive() { "$tmp/bareclient" -url "$1" -body "$tmp/body.json" -count "$COUNT" -concurrency "$CONC" | rate; }
-
-# psbox_url ARGS...: starts psbox receive with ARGS (stdout to /dev/null) and
-# sets purl.
+# psbox_start ARGS...: starts psbox receive with ARGS (stdout to /dev/null)
+# and sets purl.
 psbox_start() {
   "$tmp/psbox" receive --addr 127.0.0.1:0 "$@" >/dev/null 2>"$tmp/recv.err" &
-  ppid_=$!
-  for _ in $(seq 100); do grep -q "listening on" "$tmp/recv.err" 2>/dev/null && break; sleep 0.05; done
-  purl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/recv.err" | head -1)
+  bench_pid=$!
+  listening "$tmp/recv.err"
 }
-psbox_stop() { kill -INT "$ppid_"; wait "$ppid_" 2>/dev/null || true; ppid_=""; }
+psbox_stop() { bench_stop "$bench_pid"; bench_pid=""; }
 
 tty_start() {
-  tmux -L "$sock" new-session -d -x 160 -y 50 "$tmp/psbox receive --addr 127.0.0.1:0 2>$tmp/tty.err; sleep 30"
-  for _ in $(seq 100); do grep -q "listening on" "$tmp/tty.err" 2>/dev/null && break; sleep 0.05; done
-  purl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/tty.err" | head -1)
+  tmux -L "$bench_sock" new-session -d -x 160 -y 50 "$tmp/psbox receive --addr 127.0.0.1:0 2>$tmp/tty.err; sleep 30"
+  listening "$tmp/tty.err"
 }
 
 echo "$COUNT posts of application_created at concurrency $CONC, $ROUNDS rounds"
 : >"$tmp/bare"; : >"$tmp/quiet"; : >"$tmp/null"; : >"$tmp/tty"
 for r in $(seq "$ROUNDS"); do
-  b=$(drive "$bare_url")
-  psbox_start --quiet; q=$(drive "$purl"); psbox_stop
-  psbox_start; n=$(drive "$purl"); psbox_stop
-  tty_start; t=$(drive "$purl"); tmux -L "$sock" kill-server 2>/dev/null || true
+  b=$(bare)
+  psbox_start --quiet; q=$(bare "$purl"); psbox_stop
+  psbox_start; n=$(bare "$purl"); psbox_stop
+  tty_start; t=$(bare "$purl"); tmux -L "$bench_sock" kill-server 2>/dev/null || true
   echo "round $r: bare sink $b/s   receive --quiet $q/s   receive >/dev/null $n/s   receive on a terminal $t/s"
   echo "$b" >>"$tmp/bare"; echo "$q" >>"$tmp/quiet"; echo "$n" >>"$tmp/null"; echo "$t" >>"$tmp/tty"
 done

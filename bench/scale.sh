@@ -24,20 +24,8 @@ ROUNDS=${ROUNDS:-3}
 SERVE_CALLS=${SERVE_CALLS:-1000000}
 CONC=${CONC:-16}
 
-tmp=$(mktemp -d)
 . bench/lib.sh
-spid=""
-tmuxsock="psbox-scale-$$"
-cleanup_all() {
-  if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; fi
-  tmux -L "$tmuxsock" kill-server 2>/dev/null || true
-  bench_cleanup
-}
-trap cleanup_all EXIT
-
-echo "building psbox, bench/receiver and bench/bareclient"
-go build -o "$tmp/psbox" .
-start_receiver
+start_bench
 psbox="$tmp/psbox"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -62,14 +50,14 @@ measure() {
 # peak RSS then.
 tui() {
   local state=$1 n=$2 t0 first="" full="" pid
-  tmux -L "$tmuxsock" kill-server 2>/dev/null || true
+  tmux -L "$bench_sock" kill-server 2>/dev/null || true
   t0=$(now_ms)
-  tmux -L "$tmuxsock" new-session -d -x 120 -y 40 \
+  tmux -L "$bench_sock" new-session -d -x 120 -y 40 \
     "$psbox --state $state --addr 127.0.0.1:0 --target http://127.0.0.1:9/none; sleep 60"
-  tmux -L "$tmuxsock" send-keys 3
+  tmux -L "$bench_sock" send-keys 3
   for _ in $(seq 3000); do
     local screen
-    screen=$(tmux -L "$tmuxsock" capture-pane -p 2>/dev/null || true)
+    screen=$(tmux -L "$bench_sock" capture-pane -p 2>/dev/null || true)
     if [ -z "$first" ] && grep -q " of [0-9]" <<<"$screen"; then first=$(( $(now_ms) - t0 )); fi
     if grep -q "1 of $n\b" <<<"$screen"; then full=$(( $(now_ms) - t0 )); break; fi
     sleep 0.01
@@ -77,9 +65,9 @@ tui() {
   pid=$(pgrep -n -f "$psbox --state $state --addr" || true)
   local hwm=0
   [ -n "$pid" ] && hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$pid/status")
-  tmux -L "$tmuxsock" send-keys q
+  tmux -L "$bench_sock" send-keys q
   sleep 0.3
-  tmux -L "$tmuxsock" kill-server 2>/dev/null || true
+  tmux -L "$bench_sock" kill-server 2>/dev/null || true
   printf "%-28s %8s ms %6s MB   (list full after %s ms)\n" "TUI first frame" "${first:-?}" "$hwm" "${full:-? (not within 30 s)}"
 }
 
@@ -90,26 +78,25 @@ serve_bench() {
   : >"$tmp/serve.out"
   t0=$(now_ms)
   "$psbox" --state "$state" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>&1 &
-  spid=$!
+  bench_pid=$!
   for _ in $(seq 3000); do
     addr=$(sed -n 's|.*http://\(127\.0\.0\.1:[0-9]*\).*|\1|p' "$tmp/serve.out" | head -1)
     if [ -n "$addr" ] && curl -sf "http://$addr/_psbox/health" >/dev/null 2>&1; then ready=$(( $(now_ms) - t0 )); break; fi
     sleep 0.005
   done
   local rss0
-  rss0=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$spid/status")
+  rss0=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$bench_pid/status")
   printf "%-28s %8s ms %6s MB\n" "serve ready" "${ready:-?}" "$rss0"
   echo '{"n":1}' >"$tmp/call.json"
   "$tmp/bareclient" -url "http://$addr/api/v2/bench" -body "$tmp/call.json" -count 10000 -concurrency "$CONC" >/dev/null
   local r10k r1m
-  r10k=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$spid/status")
+  r10k=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$bench_pid/status")
   "$tmp/bareclient" -url "http://$addr/api/v2/bench" -body "$tmp/call.json" -count $((SERVE_CALLS - 10000)) -concurrency "$CONC" >"$tmp/calls.out"
-  r1m=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$spid/status")
+  r1m=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$bench_pid/status")
   printf "%-28s %8s MB after 10k calls, %s MB after %s (%s)\n" "serve RSS" "$r10k" "$r1m" "$SERVE_CALLS" "$(rate <"$tmp/calls.out") calls/s"
-  kill -INT "$spid"; wait "$spid" 2>/dev/null || true; spid=""
+  bench_stop "$bench_pid"; bench_pid=""
 }
 
-"$psbox" events show application_created --seed 1 >"$tmp/body.json"
 for n in $SIZES; do
   state="$tmp/state-$n"
   t0=$(now_ms)

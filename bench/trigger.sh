@@ -13,17 +13,12 @@ COUNT=${COUNT:-20000}
 CONC=${CONC:-16}
 ROUNDS=${ROUNDS:-3}
 
-tmp=$(mktemp -d)
 . bench/lib.sh
-
-echo "building psbox, bench/receiver and bench/bareclient"
-go build -o "$tmp/psbox" .
-start_receiver
+start_bench
 # Connections each client opened, from the receiver's count (RELIABILITY.md
 # item 4: about CONC for a keep-alive receiver); the count itself is one
 # connection, subtracted.
 conns() { curl -s "http://$(head -1 "$tmp/addr")/conns" 2>/dev/null || echo 0; }
-"$tmp/psbox" events show application_created --seed 1 >"$tmp/body.json"
 
 echo "receiver $url; $COUNT events of application_created at concurrency $CONC, $ROUNDS rounds"
 echo "psbox records every attempt in its deliveries log (recording on, the default); the unrecorded run is shown for reference"
