@@ -49,10 +49,9 @@ type Config struct {
 	// fills it from the flag set when Validate runs.
 	RetriesSet bool
 
-	flags  *pflag.FlagSet
-	opts   Options // filled by Validate
-	valid  bool
-	header http.Header
+	flags *pflag.FlagSet
+	opts  Options // filled by Validate
+	valid bool
 }
 
 // AddFlags registers the delivery flags on fs with their defaults and help.
@@ -139,7 +138,7 @@ func (c *Config) Validate() error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	c.opts, c.header, c.valid = o, h, true
+	c.opts, c.valid = o, true
 	return nil
 }
 
