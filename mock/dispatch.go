@@ -68,9 +68,7 @@ func Recipients(subs Subscriptions, event, target, fallback string) ([]string, e
 	var targets []string
 	if subs != nil {
 		for _, w := range subs.Subscribed(event) {
-			if w.Matches(event) {
-				targets = append(targets, w.Target)
-			}
+			targets = append(targets, w.Target)
 		}
 	}
 	if len(targets) == 0 && fallback != "" {
