@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/events"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -26,23 +25,19 @@ type Sandbox struct {
 
 // SandboxOptions are what a Sandbox is built from.
 type SandboxOptions struct {
-	Options                    // the API's keys and version
-	Store    *Store            // the subscriptions; its catalog is the one used
-	Recorder *recorder.Store   // where every exchange goes
-	Sender   *events.Sender    // built with RecordTo(Recorder) as its Wrap
-	Fallback string            // where an event no webhook subscribes to goes; "" for nowhere
-	Catalog  *fixtures.Catalog // nil: the store's
+	Options                  // the API's keys and version
+	Store    *Store          // the subscriptions; its catalog is the one the events are built from
+	Recorder *recorder.Store // where every exchange goes
+	Sender   *events.Sender  // built with RecordTo(Recorder) as its Wrap
+	Fallback string          // where an event no webhook subscribes to goes; "" for nowhere
 }
 
 // NewSandbox mounts the control routes on a new Server and wraps it in
 // the recording middleware.
 func NewSandbox(o SandboxOptions) *Sandbox {
-	cat := o.Catalog
-	if cat == nil {
-		cat = o.Store.Catalog()
-	}
 	api := NewServer(o.Store, o.Options)
-	d := &Dispatcher{Subs: o.Store, Sender: o.Sender, Catalog: cat, Fallback: o.Fallback}
+	// The store's catalog: what a webhook may subscribe to is what fires.
+	d := &Dispatcher{Subs: o.Store, Sender: o.Sender, Catalog: o.Store.Catalog(), Fallback: o.Fallback}
 	api.Handle("POST /_psbox/events", d.Handler())
 	api.Handle("GET /_psbox/deliveries", DeliveriesHandler(o.Recorder))
 	recorded := httprec.Middleware(o.Recorder)(api)
