@@ -364,8 +364,34 @@ func toUIWebhook(w mock.Webhook) ui.Webhook {
 func (d *tuiDeps) Copy(text string) error { return desktop.Copy(text, d.stderr, isTerminal(d.stderr)) }
 
 // Prepare opens the payload in $VISUAL/$EDITOR (internal/desktop).
-func (d *tuiDeps) Prepare(text string) (*exec.Cmd, func() (string, error), error) {
-	return desktop.EditCommand(text)
+func (d *tuiDeps) Prepare(text string) (tea.ExecCommand, func() (string, error), error) {
+	cmd, result, err := desktop.EditCommand(text)
+	if cmd == nil || err != nil {
+		return nil, nil, err
+	}
+	return editorCmd{cmd}, result, nil
+}
+
+// editorCmd is an *exec.Cmd as tea.Exec runs it: the terminal's streams
+// for the ones the command does not set.
+type editorCmd struct{ *exec.Cmd }
+
+func (c editorCmd) SetStdin(r io.Reader) {
+	if c.Stdin == nil {
+		c.Stdin = r
+	}
+}
+
+func (c editorCmd) SetStdout(w io.Writer) {
+	if c.Stdout == nil {
+		c.Stdout = w
+	}
+}
+
+func (c editorCmd) SetStderr(w io.Writer) {
+	if c.Stderr == nil {
+		c.Stderr = w
+	}
 }
 
 // webhookAdapter gives mock.Store the UI's WebhookStore shape.

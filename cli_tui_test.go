@@ -192,7 +192,8 @@ func TestTUIDeps_EditorRoundTrip(t *testing.T) {
 	if err != nil || got != `{"n":2}` {
 		t.Errorf("edited text %q, %v; want {\"n\":2}", got, err)
 	}
-	if _, err := os.Stat(cmd.Args[len(cmd.Args)-1]); !os.IsNotExist(err) {
+	args := cmd.(editorCmd).Args
+	if _, err := os.Stat(args[len(args)-1]); !os.IsNotExist(err) {
 		t.Error("the temp file was not removed")
 	}
 }

@@ -15,8 +15,8 @@ forbid() {
   if [ -n "$bad" ]; then echo "$why:"; echo "$bad"; fail=1; fi
 }
 
-forbid "./ui/..." '^net/http$|^net/http/|^os$|^'"$m"'/(mock|receiver|psboxtest)' \
-  "ui/ gets its I/O through the small interfaces in ui/deps.go (no net/http, no os, no mock)"
+forbid "./ui/..." '^net/http$|^net/http/|^os$|^os/exec$|^'"$m"'/(mock|receiver|psboxtest)' \
+  "ui/ gets its I/O through the small interfaces in ui/deps.go (no net/http, no os, no os/exec, no mock)"
 forbid "./fixtures/..." '^net/http$|^'"$m"'/(mock|ui|receiver|psboxtest|recorder/httprec)' \
   "fixtures/ never does HTTP (the case runner takes a delivery function) and knows no server"
 forbid "./recorder" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest|recorder/httprec)' \

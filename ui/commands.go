@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"os/exec"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -86,7 +85,7 @@ type casesFailedMsg struct{ err error }
 // editorReadyMsg: the payload was written for the editor; run it.
 type editorReadyMsg struct {
 	event  string
-	cmd    *exec.Cmd
+	cmd    tea.ExecCommand
 	result func() (string, error)
 }
 
@@ -305,7 +304,7 @@ func editPayload(ed Editor, event, text string) tea.Cmd {
 
 // runEditor hands the terminal to the editor and reads the text back.
 func runEditor(m editorReadyMsg) tea.Cmd {
-	return tea.ExecProcess(m.cmd, func(err error) tea.Msg {
+	return tea.Exec(m.cmd, func(err error) tea.Msg {
 		if err != nil {
 			return errMsg{errors.New("the editor failed (" + err.Error() + "); check $EDITOR")}
 		}

@@ -2,8 +2,9 @@ package ui
 
 import (
 	"context"
-	"os/exec"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/psbox-dev/psbox/recorder"
 )
@@ -97,12 +98,12 @@ type Clipboard interface {
 }
 
 // Editor opens text in the user's editor. Prepare writes text where the
-// editor can open it and returns the command to run in the terminal and a
-// function that reads the edited text back once the command has exited. A
-// nil cmd (and nil error) means no external editor is configured: the UI
-// then edits inline.
+// editor can open it and returns the command to hand the terminal to
+// (tea.Exec) and a function that reads the edited text back once the
+// command has exited. A nil cmd (and nil error) means no external editor is
+// configured: the UI then edits inline.
 type Editor interface {
-	Prepare(text string) (cmd *exec.Cmd, result func() (string, error), err error)
+	Prepare(text string) (cmd tea.ExecCommand, result func() (string, error), err error)
 }
 
 // Status is what the status bar shows about the running sandbox.
