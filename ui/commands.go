@@ -167,20 +167,20 @@ func waitForExchanges(ch <-chan recorder.Batch) tea.Cmd {
 	}
 }
 
-func replayExchange(ctx context.Context, src ExchangeSource, r Replayer, sum recorder.Summary) tea.Cmd {
+func replayExchange(ctx context.Context, src ExchangeSource, r Replayer, id string) tea.Cmd {
 	return func() tea.Msg {
 		if r == nil || src == nil {
 			return errMsg{errors.New("replay is not available here")}
 		}
-		ex, ok := src.Get(sum.ID)
+		ex, ok := src.Get(id)
 		if !ok {
-			return errMsg{gone(sum.ID)}
+			return errMsg{gone(id)}
 		}
 		res, err := r.Replay(ctx, ex)
 		if err != nil {
 			return errMsg{err}
 		}
-		return exchangeReplayedMsg{id: sum.ID, result: res}
+		return exchangeReplayedMsg{id: id, result: res}
 	}
 }
 
@@ -188,21 +188,21 @@ func gone(id string) error {
 	return errors.New("exchange " + id + " is no longer in the delivery log (pruned or rewritten)")
 }
 
-func loadExchange(src ExchangeSource, sum recorder.Summary) tea.Cmd {
+func loadExchange(src ExchangeSource, id string) tea.Cmd {
 	return func() tea.Msg {
 		if src == nil {
 			return errMsg{errors.New("no recorder available")}
 		}
-		ex, ok := src.Get(sum.ID)
+		ex, ok := src.Get(id)
 		if !ok {
-			return errMsg{gone(sum.ID)}
+			return errMsg{gone(id)}
 		}
 		return exchangeLoadedMsg{ex}
 	}
 }
 
-// copyPayload copies the request body of the exchange.
-func copyPayload(src ExchangeSource, c Clipboard, sum recorder.Summary) tea.Cmd {
+// copyPayload copies the request body of exchange id.
+func copyPayload(src ExchangeSource, c Clipboard, id string) tea.Cmd {
 	return func() tea.Msg {
 		if c == nil {
 			return errMsg{errors.New("no clipboard available: open the detail and select the text with the mouse")}
@@ -210,9 +210,9 @@ func copyPayload(src ExchangeSource, c Clipboard, sum recorder.Summary) tea.Cmd 
 		if src == nil {
 			return errMsg{errors.New("no recorder available")}
 		}
-		ex, ok := src.Get(sum.ID)
+		ex, ok := src.Get(id)
 		if !ok {
-			return errMsg{gone(sum.ID)}
+			return errMsg{gone(id)}
 		}
 		text := string(ex.Request.Body)
 		if err := c.Copy(text); err != nil {

@@ -42,11 +42,10 @@ type deliveriesScreen struct {
 	cursor, offset int // rows, 0 = newest
 	unseen         int // rows added above the cursor since it left the top
 
-	detail    bool
-	detailID  string
-	detailSum recorder.Summary
-	detailEx  *recorder.Exchange // nil until loaded
-	vp        viewport.Model
+	detail   bool
+	detailID string
+	detailEx *recorder.Exchange // nil until loaded
+	vp       viewport.Model
 
 	followCtx context.Context // following the log ends with it (stop)
 	stop      context.CancelFunc
@@ -204,7 +203,7 @@ func (s *deliveriesScreen) follow(b recorder.Batch) {
 	s.applyFilter(s.filter)
 	if hadSel && !s.detail && cursorRow >= 0 {
 		for r := 0; r < s.rows(); r++ {
-			if s.all[s.at(r)].id == sel.ID {
+			if s.all[s.at(r)].id == sel {
 				s.cursor, s.offset = window(r, r-cursorRow, s.listHeight(), s.rows())
 				break
 			}
@@ -253,14 +252,14 @@ func (s *deliveriesScreen) applyFilter(f filter) {
 }
 
 // selected is the exchange under the cursor, or the one in the detail.
-func (s *deliveriesScreen) selected() (recorder.Summary, bool) {
+func (s *deliveriesScreen) selected() (string, bool) {
 	if s.detail {
-		return s.detailSum, true
+		return s.detailID, true
 	}
 	if s.rows() == 0 {
-		return recorder.Summary{}, false
+		return "", false
 	}
-	return s.all[s.at(s.cursor)].summary(), true
+	return s.all[s.at(s.cursor)].id, true
 }
 
 func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
@@ -331,18 +330,18 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 		case key.Matches(msg, s.keys.ClearFilter):
 			s.applyFilter(filter{})
 		case key.Matches(msg, s.keys.Open):
-			if sm, ok := s.selected(); ok {
-				s.detail, s.detailID, s.detailSum, s.detailEx = true, sm.ID, sm, nil
-				s.vp.SetContent("loading " + sm.ID + "…")
-				return s, loadExchange(s.c.deps.Exchanges, sm)
+			if id, ok := s.selected(); ok {
+				s.detail, s.detailID, s.detailEx = true, id, nil
+				s.vp.SetContent("loading " + id + "…")
+				return s, loadExchange(s.c.deps.Exchanges, id)
 			}
 		case key.Matches(msg, s.keys.Replay):
-			if sm, ok := s.selected(); ok {
-				return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, sm)
+			if id, ok := s.selected(); ok {
+				return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, id)
 			}
 		case key.Matches(msg, s.keys.Copy):
-			if sm, ok := s.selected(); ok {
-				return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, sm)
+			if id, ok := s.selected(); ok {
+				return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, id)
 			}
 		}
 		if s.cursor == 0 {
@@ -380,9 +379,9 @@ func (s deliveriesScreen) updateDetail(msg tea.KeyMsg) (deliveriesScreen, tea.Cm
 		s.detail = false
 		return s, nil
 	case key.Matches(msg, s.keys.Replay):
-		return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, s.detailSum)
+		return s, replayExchange(s.c.ctx, s.c.deps.Exchanges, s.c.deps.Replayer, s.detailID)
 	case key.Matches(msg, s.keys.Copy):
-		return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, s.detailSum)
+		return s, copyPayload(s.c.deps.Exchanges, s.c.deps.Clipboard, s.detailID)
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
@@ -568,11 +567,6 @@ type row struct {
 	duration                      time.Duration
 	status, attempt               int32
 	failed, api, replay           bool
-}
-
-// summary is what the log needs to read the full exchange back.
-func (r *row) summary() recorder.Summary {
-	return recorder.Summary{ID: r.id, DeliveryID: r.deliveryID}
 }
 
 // code is the status column: the status, or the reason a failure had no

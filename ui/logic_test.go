@@ -101,8 +101,8 @@ func TestDeliveries_LiveAppendKeepsSelection(t *testing.T) {
 	before, _ := s.selected()
 
 	s, _ = s.Update(followed(exchange(31, "application_created", 200, "{}"), exchange(5, "application_created", 200, "{}")))
-	if got, _ := s.selected(); got.ID != before.ID {
-		t.Errorf("selection moved from %s to %s when an exchange arrived", before.ID, got.ID)
+	if got, _ := s.selected(); got != before {
+		t.Errorf("selection moved from %s to %s when an exchange arrived", before, got)
 	}
 	if len(s.all) != 32 {
 		t.Errorf("%d exchanges, want 32: the log may hold an older ID after a newer one", len(s.all))
@@ -116,8 +116,8 @@ func TestDeliveries_LiveAppendKeepsSelection(t *testing.T) {
 		t.Errorf("back at the top, the footer still counts new rows:\n%s", v)
 	}
 	s, _ = s.Update(followed(exchange(33, "customer_updated", 500, "{}")))
-	if got, _ := s.selected(); got.ID != "ex_00000033" {
-		t.Errorf("at the top, selection is %s, want the newest ex_00000033", got.ID)
+	if got, _ := s.selected(); got != "ex_00000033" {
+		t.Errorf("at the top, selection is %s, want the newest ex_00000033", got)
 	}
 	if s.failed != 1+10 {
 		t.Errorf("failed count %d, want 11", s.failed)
@@ -132,8 +132,8 @@ func TestDeliveries_FilterThenLive(t *testing.T) {
 	if s.rows() != n+1 {
 		t.Errorf("rows %d, want %d: only the failed customer exchange matches", s.rows(), n+1)
 	}
-	if got, _ := s.selected(); got.ID != "ex_00000031" {
-		t.Errorf("selected %s, want the newest match ex_00000031", got.ID)
+	if got, _ := s.selected(); got != "ex_00000031" {
+		t.Errorf("selected %s, want the newest match ex_00000031", got)
 	}
 	view := s.View()
 	if !strings.Contains(view, `filter "customer failed"`) {
