@@ -71,7 +71,7 @@ reached, 2 bad input.`,
 		Example: `  psbox audit --target http://localhost:3000/webhooks
   psbox audit --target http://localhost:3000/webhooks --effects 'http://localhost:3000/test/effects/{event}/{key}'
   psbox audit --target http://127.0.0.1:8485/webhooks --sign standard-webhooks --secret whsec_... --junit audit.xml --markdown audit.md`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
 			return runAudit(cmd.Context(), g, o, cmd.OutOrStdout(), cmd.ErrOrStderr())

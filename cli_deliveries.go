@@ -138,7 +138,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
   psbox deliveries show ex_01jd3k
   psbox deliveries replay ex_01jd3k --to http://localhost:3000/webhooks
   psbox deliveries export --format har -o deliveries.har`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			flt, err := f.filter(g)
 			if err != nil {
@@ -500,7 +500,7 @@ func newDeliveriesExportCmd(g *globals) *cobra.Command {
 With -o the file is written whole or not at all (temp file, fsync, rename).`,
 		Example: `  psbox deliveries export --format har -o deliveries.har
   psbox deliveries export --format jsonl --failed --event application_created > failed.jsonl`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "har" && format != "jsonl" {
 				if format == "" {

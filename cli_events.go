@@ -36,7 +36,7 @@ captured real V2 delivery. That envelope is psbox's choice.`,
 		Example: `  psbox events
   psbox events --json | jq -r 'select(.confirmed) | .name'
   psbox events show application_created --seed 7`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, err := g.catalog()
 			if err != nil {

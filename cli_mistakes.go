@@ -11,11 +11,15 @@ import (
 	"github.com/psbox-dev/psbox/internal/suggest"
 )
 
-// unknownCommand refuses arguments to the bare psbox command (which opens
-// the UI), naming the nearest commands.
-func unknownCommand(cmd *cobra.Command, args []string) error {
+// noArgs is cobra.NoArgs in one sentence a person understands: a command
+// group (and the bare psbox command, which opens the UI) names the nearest
+// of its commands; any other command says it takes no arguments.
+func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
+	}
+	if !cmd.HasAvailableSubCommands() {
+		return usageError("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
 	}
 	var names []string
 	for _, c := range cmd.Commands() {
@@ -28,7 +32,11 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	if near := suggest.Nearest(args[0], names); len(near) > 0 {
 		hint = " (did you mean " + strings.Join(near, ", ") + "?)"
 	}
-	return usageError("unknown command %q%s; run 'psbox --help' for the commands", args[0], hint)
+	what := "command"
+	if cmd.HasParent() {
+		what = cmd.CommandPath() + " command"
+	}
+	return usageError("unknown %s %q%s; run '%s --help' for the commands", what, args[0], hint, cmd.CommandPath())
 }
 
 // flagError explains a bad flag in one sentence: what the flag wants and

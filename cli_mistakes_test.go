@@ -16,6 +16,8 @@ func TestMistakes_SuggestAndExplain(t *testing.T) {
 	}{
 		{[]string{"triger"}, `unknown command "triger" (did you mean trigger?)`},
 		{[]string{"delivries"}, `(did you mean deliveries?)`},
+		{[]string{"deliveries", "sho"}, `unknown psbox deliveries command "sho" (did you mean show?); run 'psbox deliveries --help'`},
+		{[]string{"serve", "8484"}, `psbox serve takes no arguments (got "8484"); see 'psbox serve --help'`},
 		{[]string{"trigger", "aplication_created", "--to", "http://127.0.0.1:1/"}, `unknown event "aplication_created" (did you mean application.created, application_created?)`},
 		{[]string{"trigger", "APPLICATION_CREATED", "--to", "http://127.0.0.1:1/"}, `did you mean application.created, application_created?`},
 		{[]string{"trigger", "application-created", "--to", "http://127.0.0.1:1/"}, `did you mean application.created, application_created?`},

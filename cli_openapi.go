@@ -23,7 +23,7 @@ same document at GET /_psbox/openapi.json, without auth.`,
 		Example: `  psbox openapi > psbox-openapi.json
   psbox openapi --format yaml > psbox-openapi.yaml
   psbox openapi | jq '.webhooks | keys'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "json" && format != "yaml" {
 				return usageError("--format %q is not known; use --format json or --format yaml", format)

@@ -30,7 +30,7 @@ whole (temp file, fsync, rename), so a crash mid-prune leaves it as it was
 or as pruned, never half.`,
 		Example: `  psbox deliveries prune --before 7d
   psbox deliveries prune --keep 100000`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := recorder.PruneOptions{Keep: keep, Logf: func(format string, args ...any) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: warning: "+format+"\n", args...)

@@ -65,7 +65,7 @@ a load test. --quiet prints nothing per delivery.`,
   psbox receive --addr 127.0.0.1:9000 --status 503 --delay 2s
   psbox receive --verify standard-webhooks --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
   psbox trigger application_created --to http://127.0.0.1:8485/webhooks`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReceive(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr(), nil)
 		},

@@ -144,7 +144,7 @@ flags below.
   psbox serve --addr 127.0.0.1:9000 --secret-key sk_local_123
   PSBOX_PUBLIC_KEY=pk_ci PSBOX_SECRET_KEY=sk_ci psbox serve --addr 0.0.0.0:8484
   curl -u pk_psbox_test:sk_psbox_test http://127.0.0.1:8484/api/v2/webhooks`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.resolveKeys(cmd)
 			if err := o.validate(); err != nil {

@@ -112,7 +112,7 @@ Run with no command to open the terminal UI.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          unknownCommand,
+		Args:          noArgs,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
