@@ -17,13 +17,17 @@ var enumValues = map[string][]string{
 }
 
 // addCompletions teaches cobra's completion command (psbox completion
-// bash|zsh|fish|powershell) psbox's values: event names for trigger,
-// events show and --event; recorded ids for deliveries show and replay;
-// the values of enum flags.
+// bash|zsh|fish|powershell) psbox's values: event names (the --catalog
+// ones too) for trigger, events show and --event; recorded ids for
+// deliveries show and replay; the values of enum flags.
 func addCompletions(root *cobra.Command, g *globals) {
 	events := func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		cat, err := g.catalog()
+		if err != nil {
+			cat = fixtures.Builtin() // a bad event file is reported when the command runs
+		}
 		var out []string
-		for _, e := range fixtures.Builtin().Events() {
+		for _, e := range cat.Events() {
 			if strings.HasPrefix(e.Name, prefix) {
 				out = append(out, e.Name+"\t"+e.Group)
 			}

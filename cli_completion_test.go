@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,6 +19,9 @@ func TestCompletion_Values(t *testing.T) {
 	}
 	ex, _ := s.Append(recorder.Exchange{Kind: recorder.KindDelivery, DeliveryID: "dlv_completeme", Event: "customer_created", Target: "http://r/"})
 	s.Close()
+	catalog, bad := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(catalog, "invoice.paid.json"), `{"name": "invoice.paid", "sample": {"event": "invoice.paid"}}`)
+	writeFile(t, filepath.Join(bad, "broken.json"), `{"name": "broken", "sample": []}`)
 	complete := func(args ...string) string {
 		var out, errb bytes.Buffer
 		run(context.Background(), append([]string{"__complete", "--state", dir}, args...), strings.NewReader(""), &out, &errb)
@@ -36,6 +40,8 @@ func TestCompletion_Values(t *testing.T) {
 		{[]string{"trigger", "x", "--sign", ""}, []string{"standard-webhooks", "hmac-sha256"}, ""},
 		{[]string{"deliveries", "--kind", ""}, []string{"delivery", "api"}, ""},
 		{[]string{"deliveries", "export", "--format", ""}, []string{"har", "jsonl"}, ""},
+		{[]string{"--catalog", catalog, "trigger", "invoice"}, []string{"invoice.paid"}, "customer_created"},
+		{[]string{"--catalog", bad, "trigger", "customer_cr"}, []string{"customer_created"}, ""},
 	} {
 		got := complete(tc.args...)
 		for _, w := range tc.want {
