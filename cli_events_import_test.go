@@ -49,6 +49,9 @@ func TestEventsImport_RoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	noPersonalData(t, "the written file", string(file))
+	if !strings.Contains(string(file), `"{{email}}"`) {
+		t.Errorf("the addresses are not the {{email}} placeholder the other fields' are like:\n%s", file)
+	}
 	var ef struct {
 		Name, Group string
 		Sample      map[string]any
