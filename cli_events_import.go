@@ -35,8 +35,10 @@ The capture is one of:
   - a file holding the raw JSON body PartnerStack sent;
   - a HAR file (psbox deliveries export --format har, or browser devtools):
     the entry with a request body, or the one --entry N names;
-  - the id of an exchange psbox recorded (psbox receive logs what a real
-    PartnerStack account sends to it).
+  - the id of an exchange psbox recorded (psbox deliveries lists them).
+
+psbox receive prints each body it gets but records nothing: to import what a
+real PartnerStack account sent it, save one printed body into a file.
 
 Personal data is replaced by the builder's placeholders, so the file can be
 committed: e-mail addresses, people's and business names, partner and
