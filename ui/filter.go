@@ -1,6 +1,10 @@
 package ui
 
-import "strings"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // filter is a parsed Deliveries filter: every term must match.
 //
@@ -38,22 +42,15 @@ func parseFilter(s string) filter {
 			f.delivery = true
 		case len(t) == 3 && t[0] >= '1' && t[0] <= '5' && t[1:] == "xx":
 			f.classes = append(f.classes, int(t[0]-'0'))
-		case len(t) == 3 && t[0] >= '1' && t[0] <= '5' && isDigits(t):
-			f.statuses = append(f.statuses, int(t[0]-'0')*100+int(t[1]-'0')*10+int(t[2]-'0'))
 		default:
-			f.words = append(f.words, t)
+			if n, err := strconv.Atoi(t); err == nil && len(t) == 3 && 100 <= n && n <= 599 {
+				f.statuses = append(f.statuses, n)
+			} else {
+				f.words = append(f.words, t)
+			}
 		}
 	}
 	return f
-}
-
-func isDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (f filter) empty() bool { return f.raw == "" }
@@ -62,29 +59,9 @@ func (f filter) match(e *row) bool {
 	if (f.failed && !e.failed) || (f.ok && e.failed) || (f.api && !e.api) || (f.delivery && e.api) {
 		return false
 	}
-	if len(f.classes) > 0 {
-		hit := false
-		for _, c := range f.classes {
-			if int(e.status)/100 == c {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			return false
-		}
-	}
-	if len(f.statuses) > 0 {
-		hit := false
-		for _, c := range f.statuses {
-			if int(e.status) == c {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			return false
-		}
+	if (len(f.classes) > 0 && !slices.Contains(f.classes, int(e.status)/100)) ||
+		(len(f.statuses) > 0 && !slices.Contains(f.statuses, int(e.status))) {
+		return false
 	}
 	for _, w := range f.words {
 		if !containsFold(e.event, w) && !containsFold(e.target, w) && !containsFold(e.id, w) &&

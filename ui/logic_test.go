@@ -58,6 +58,10 @@ func TestFilterMatch(t *testing.T) {
 		{"application", []string{ok.ID, down.ID}},
 		{"APPLICATION failed", []string{down.ID}},
 		{"5xx customer", nil},
+		{"503", []string{down.ID}},
+		{"404 503", []string{notFound.ID, down.ID}},
+		{"40", []string{notFound.ID}},
+		{"999", nil},
 		{"  created  ", []string{ok.ID, notFound.ID}},
 	}
 	for _, tt := range tests {
