@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/psbox-dev/psbox/fixtures"
@@ -166,30 +165,13 @@ func at(ss []string, i int) string {
 	return ""
 }
 
-// wrap cuts plain text into lines of at most w cells, each of its own
-// lines apart.
+// wrap cuts text into lines of at most w cells, each of its own lines
+// apart (ansi.Hardwrap).
 func wrap(s string, w int) []string {
 	if w <= 0 {
 		return []string{s}
 	}
-	if strings.Contains(s, "\n") {
-		var out []string
-		for _, l := range strings.Split(s, "\n") {
-			out = append(out, wrap(l, w)...)
-		}
-		return out
-	}
-	var out []string
-	for ansi.StringWidth(s) > w {
-		cut := ansi.Truncate(s, w, "")
-		if cut == "" { // a character wider than the column
-			_, n := utf8.DecodeRuneInString(s)
-			cut = s[:n]
-		}
-		out = append(out, cut)
-		s = s[len(cut):]
-	}
-	return append(out, s)
+	return strings.Split(ansi.Hardwrap(s, w, true), "\n")
 }
 
 func (s diffScreen) Update(msg tea.Msg) (diffScreen, tea.Cmd) {
