@@ -159,8 +159,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.fatal != nil {
 			return m.quit()
 		}
-		if keys := splitKeys(msg); keys != nil && !m.screenComponent(m.active).capturing() {
-			return m.updateEach(keys)
+		if isKeyRun(msg) && !m.screenComponent(m.active).capturing() {
+			return m.updateEach(msg)
 		}
 		m.status, m.statusErr = "", false
 		if !m.screenComponent(m.active).capturing() {
@@ -234,46 +234,29 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
-// splitKeys returns the single keys of a run of runes that arrived in one
-// read (jjj from key repeat, a slow link, SSH), which the terminal reader
-// delivers as one message; nil for anything else. A pasted run is text,
-// not keys.
-func splitKeys(msg tea.KeyMsg) []tea.KeyMsg {
-	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
-		return nil
-	}
-	keys := make([]tea.KeyMsg, len(msg.Runes))
-	for i, r := range msg.Runes {
-		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}
-	}
-	return keys
+// isKeyRun reports whether msg is a run of runes that arrived in one read
+// (jjj from key repeat, a slow link, SSH), which the terminal reader
+// delivers as one message. A pasted run is text, not keys.
+func isKeyRun(msg tea.KeyMsg) bool {
+	return msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste
 }
 
-// updateEach applies keys one after the other, as if each came alone; a
-// key that starts typing (/) hands the rest to the input.
-func (m Model) updateEach(keys []tea.KeyMsg) (tea.Model, tea.Cmd) {
+// updateEach applies the runes of run one after the other, as if each came
+// alone; a key that starts typing (/) hands the rest to the input.
+func (m Model) updateEach(run tea.KeyMsg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	var tm tea.Model = m
-	for i, k := range keys {
-		if mm := tm.(Model); mm.screenComponent(mm.active).capturing() {
-			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg2runes(keys[i:])}
-			var cmd tea.Cmd
-			tm, cmd = mm.Update(rest)
+	for i, r := range run.Runes {
+		mm := tm.(Model)
+		var cmd tea.Cmd
+		if mm.screenComponent(mm.active).capturing() {
+			tm, cmd = mm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: run.Runes[i:]})
 			return tm, tea.Batch(append(cmds, cmd)...)
 		}
-		var cmd tea.Cmd
-		tm, cmd = tm.(Model).Update(k)
+		tm, cmd = mm.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: run.Alt})
 		cmds = append(cmds, cmd)
 	}
 	return tm, tea.Batch(cmds...)
-}
-
-func msg2runes(keys []tea.KeyMsg) []rune {
-	rs := make([]rune, len(keys))
-	for i, k := range keys {
-		rs[i] = k.Runes[0]
-	}
-	return rs
 }
 
 func (m Model) switchTo(s screen) Model {
