@@ -110,7 +110,13 @@ type hmacSigner struct {
 }
 
 func (s hmacSigner) sign(h http.Header, _ string, _ int64, body []byte) {
-	m := hmac.New(sha256.New, s.key)
+	h.Set(s.header, HMACSignature(s.key, body))
+}
+
+// HMACSignature is the hmac-sha256 scheme's header value for one body:
+// "sha256=" + hex(HMAC-SHA256(key, body)).
+func HMACSignature(key, body []byte) string {
+	m := hmac.New(sha256.New, key)
 	m.Write(body)
-	h.Set(s.header, "sha256="+hex.EncodeToString(m.Sum(nil)))
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
