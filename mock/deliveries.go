@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/psbox-dev/psbox/mock/openapi"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -12,7 +13,8 @@ import (
 // endpoint): the recorded exchanges, newest first, in the mock API's
 // envelope {"data": {"items": [...]}, "message": "...", "status": 200}.
 // Query parameters: event, failed (true/false), kind (delivery/api),
-// delivery_id, limit (1-1000, default 50). A bad parameter gets a 400 in the
+// delivery_id, limit (1 to openapi.DeliveriesMaxLimit, default
+// openapi.DeliveriesDefaultLimit). A bad parameter gets a 400 in the
 // same envelope naming it.
 func DeliveriesHandler(s *recorder.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,7 +24,7 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		f := recorder.Filter{Event: q.Get("event"), DeliveryID: q.Get("delivery_id"), Limit: 50}
+		f := recorder.Filter{Event: q.Get("event"), DeliveryID: q.Get("delivery_id"), Limit: openapi.DeliveriesDefaultLimit}
 		if v := q.Get("failed"); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -39,8 +41,8 @@ func DeliveriesHandler(s *recorder.Store) http.Handler {
 		f.Kind = k
 		if v := q.Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 1000 {
-				WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to 1000, not %q", v)})
+			if err != nil || n < 1 || n > openapi.DeliveriesMaxLimit {
+				WriteError(w, &StatusError{http.StatusBadRequest, fmt.Sprintf("limit must be a whole number from 1 to %d, not %q", openapi.DeliveriesMaxLimit, v)})
 				return
 			}
 			f.Limit = n

@@ -511,11 +511,11 @@ type webhookList struct {
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit := 10
+	limit := openapi.WebhooksDefaultLimit
 	if v := q.Get("limit"); v != "" || q.Has("limit") {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 250 {
-			WriteError(w, &FieldError{"limit", fmt.Sprintf("%q is not a whole number from 1 to 250; omit it for the default of 10", v)})
+		if err != nil || n < 1 || n > openapi.WebhooksMaxLimit {
+			WriteError(w, &FieldError{"limit", fmt.Sprintf("%q is not a whole number from 1 to %d; omit it for the default of %d", v, openapi.WebhooksMaxLimit, openapi.WebhooksDefaultLimit)})
 			return
 		}
 		limit = n

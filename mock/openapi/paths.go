@@ -1,9 +1,26 @@
 package openapi
 
+import "fmt"
+
 // The routes of the mock: PartnerStack's five webhook operations and
 // psbox's own /_psbox/* routes. Keep them in step with mock.NewServer and
 // the handlers mounted in serve; the validation tests check every answer
 // of the mock's handler tests against this description.
+
+// Page sizes of the two list routes, from 1 to the maximum: the server
+// enforces them (mock's listWebhooks and DeliveriesHandler) and this
+// document states them, both from here.
+const (
+	WebhooksMaxLimit       = 250
+	WebhooksDefaultLimit   = 10
+	DeliveriesMaxLimit     = 1000
+	DeliveriesDefaultLimit = 50
+)
+
+// limitParam is a list route's limit query parameter.
+func limitParam(desc string, maxLimit, def int) obj {
+	return query("limit", fmt.Sprintf("%s, 1 to %d", desc, maxLimit), obj{{"type", "integer"}, {"minimum", 1}, {"maximum", maxLimit}, {"default", def}})
+}
 
 func jsonContent(schema obj) obj {
 	return obj{{"application/json", obj{{"schema", schema}}}}
@@ -57,7 +74,7 @@ func paths() obj {
 				{"summary", "List webhooks, newest first"},
 				{"description", "Pages by key: starting_after gives the page after a key, ending_before the page before it; they cannot be combined."},
 				{"parameters", []any{
-					query("limit", "page size, 1 to 250", obj{{"type", "integer"}, {"minimum", 1}, {"maximum", 250}, {"default", 10}}),
+					limitParam("page size", WebhooksMaxLimit, WebhooksDefaultLimit),
 					query("starting_after", "the key after which the page starts", obj{{"type", "string"}}),
 					query("ending_before", "the key before which the page ends", obj{{"type", "string"}}),
 				}},
@@ -118,7 +135,7 @@ func paths() obj {
 					query("delivery_id", "only this delivery's attempts", obj{{"type", "string"}}),
 					query("failed", "only failed attempts", obj{{"type", "boolean"}}),
 					query("kind", "delivery (what psbox sent), api (calls to the mock API) or audit (what psbox audit sent)", obj{{"type", "string"}, {"enum", exchangeKinds}}),
-					query("limit", "at most this many, 1 to 1000", obj{{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 50}}),
+					limitParam("at most this many", DeliveriesMaxLimit, DeliveriesDefaultLimit),
 				}},
 				{"responses", responses(answer("the exchanges", "DeliveriesAnswer"), errs("400", "401"))},
 			}},
