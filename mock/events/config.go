@@ -135,7 +135,7 @@ func (c *Config) Validate() error {
 		return err
 	}
 	o.Headers = h
-	if err := o.check(); err != nil {
+	if _, err := o.check(); err != nil {
 		return err
 	}
 	c.opts, c.valid = o, true
@@ -231,24 +231,26 @@ func controlAt(v string) string {
 	return fmt.Sprintf("byte %d is 0x%02x", i+1, v[i])
 }
 
-// check validates Options as New does, without building a transport.
-func (o Options) check() error {
+// check validates Options as New does, without building a transport, and
+// returns the signer they describe (nil for none).
+func (o Options) check() (signer, error) {
 	if o.Timeout < 0 || o.ConnectTimeout < 0 || o.RetryAfterCap < 0 {
-		return errors.New("timeouts must not be negative")
+		return nil, errors.New("timeouts must not be negative")
 	}
 	if o.Retries < 0 {
-		return fmt.Errorf("retries must be 0 or more, not %d", o.Retries)
+		return nil, fmt.Errorf("retries must be 0 or more, not %d", o.Retries)
 	}
 	if o.Concurrency < 0 {
-		return fmt.Errorf("concurrency must be 1 or more, not %d", o.Concurrency)
+		return nil, fmt.Errorf("concurrency must be 1 or more, not %d", o.Concurrency)
 	}
 	for _, d := range o.Schedule {
 		if d < 0 {
-			return errors.New("retry waits must not be negative")
+			return nil, errors.New("retry waits must not be negative")
 		}
 	}
-	if _, err := newSigner(o); err != nil {
-		return err
+	sg, err := newSigner(o)
+	if err != nil {
+		return nil, err
 	}
-	return checkHeaders(o.Headers)
+	return sg, checkHeaders(o.Headers)
 }

@@ -219,7 +219,8 @@ func (c *targetCache) get(raw string) (*url.URL, error) {
 
 // New validates o and returns a Sender. Close it when done.
 func New(o Options) (*Sender, error) {
-	if err := o.check(); err != nil {
+	sg, err := o.check()
+	if err != nil {
 		return nil, err
 	}
 	if o.Timeout == 0 {
@@ -236,10 +237,6 @@ func New(o Options) (*Sender, error) {
 	}
 	if len(o.Schedule) == 0 {
 		o.Schedule = DefaultSchedule
-	}
-	sg, err := newSigner(o)
-	if err != nil {
-		return nil, err
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	if !o.AllowPrivate {
