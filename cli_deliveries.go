@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/psbox-dev/psbox/recorder"
 
 	"github.com/psbox-dev/psbox/internal/atomicfile"
+	"github.com/psbox-dev/psbox/internal/bodytext"
 )
 
 // deliveriesFilter holds the filter flags list and export share.
@@ -358,12 +358,7 @@ func writeExchange(w io.Writer, ex *recorder.Exchange) error {
 }
 
 func writeHeaders(b *strings.Builder, h map[string][]string) {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			fmt.Fprintf(b, "%s: %s\n", k, v)
 		}
@@ -375,13 +370,9 @@ func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
 		return
 	}
 	b.WriteString("\n")
-	var pretty bytes.Buffer
-	switch {
-	case json.Valid(body) && json.Indent(&pretty, body, "", "  ") == nil:
-		b.Write(pretty.Bytes())
-	case utf8.Valid(body):
-		b.Write(body)
-	default:
+	if text, ok := bodytext.Pretty(body); ok {
+		b.WriteString(text)
+	} else {
 		fmt.Fprintf(b, "(%d bytes of binary data; 'psbox deliveries export --format jsonl' has them in base64)", len(body))
 	}
 	b.WriteString("\n")

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/url"
 	"runtime"
 	"slices"
@@ -373,12 +374,7 @@ func bodyText(b Body) (text, encoding string) {
 // harHeaders lists headers sorted by name, so exports are stable.
 func harHeaders(h map[string][]string) []harNV {
 	out := []harNV{}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			out = append(out, harNV{k, v})
 		}

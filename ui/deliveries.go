@@ -3,7 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"time"
@@ -493,11 +494,7 @@ func (s deliveriesScreen) detailContent() string {
 		b.WriteByte('\n')
 	}
 	headers := func(h map[string][]string) {
-		keys := make([]string, 0, len(h))
-		for k := range h {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(h))
 		if len(keys) == 0 {
 			b.WriteString(st.List.Muted.Render("(none)") + "\n")
 		}

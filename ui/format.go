@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/psbox-dev/psbox/internal/bodytext"
 )
 
 // truncate cuts s (which may hold ANSI styles) to w cells, marking the cut.
@@ -88,12 +86,8 @@ func prettyBody(b []byte) string {
 	if len(b) == 0 {
 		return "(empty)"
 	}
-	var buf bytes.Buffer
-	if json.Valid(b) && json.Indent(&buf, b, "", "  ") == nil {
-		return buf.String()
-	}
-	if utf8.Valid(b) {
-		return string(b)
+	if text, ok := bodytext.Pretty(b); ok {
+		return text
 	}
 	return "(" + strconv.Itoa(len(b)) + " bytes, not text)"
 }
