@@ -163,7 +163,7 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 			if jsonOut {
 				return recorder.ListJSONL(cmd.OutOrStdout(), s, flt)
 			}
-			return writeDeliveriesTable(cmd.OutOrStdout(), s.List(flt))
+			return writeDeliveriesTable(cmd.OutOrStdout(), s.Summaries(flt))
 		},
 	}
 	f.add(cmd)
@@ -174,35 +174,41 @@ any whsec_ value, and user:password in URLs) are redacted when recorded.`,
 	return cmd
 }
 
-func writeDeliveriesTable(w io.Writer, exs []recorder.Exchange) error {
-	if len(exs) == 0 {
+func writeDeliveriesTable(w io.Writer, list []recorder.Summary) error {
+	if len(list) == 0 {
 		_, err := fmt.Fprintln(w, "No exchanges recorded yet (or none match). Send one with 'psbox trigger EVENT --to URL'.")
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tID\tEVENT\tTARGET\tRESULT\tLATENCY\tATTEMPT")
-	for i := range exs {
-		ex := &exs[i]
-		event := ex.Event
-		if event == "" {
-			event = "-"
-		}
-		target := ex.Target
-		if ex.Kind == recorder.KindAPI {
-			event = "api"
-			target = ex.Request.Method + " " + pathOf(ex.Request.URL)
-		}
-		attempt := "-"
-		if ex.Attempt > 0 {
-			attempt = fmt.Sprint(ex.Attempt)
-			if ex.ReplayOf != "" {
-				attempt += " (replay)"
-			}
-		}
+	for i := range list {
+		sm := &list[i]
+		r := rowOf(sm)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			ex.Start.Local().Format("2006-01-02 15:04:05"), ex.ID, event, target, resultText(ex), latency(ex.Duration), attempt)
+			sm.Start.Local().Format("2006-01-02 15:04:05"), sm.ID, r.event, r.target, r.result, latency(sm.Duration), r.attempt)
 	}
 	return tw.Flush()
+}
+
+// row is the cells 'psbox deliveries' and 'psbox deliveries --follow' show
+// of an exchange beyond its time, id and latency.
+type row struct{ event, target, result, attempt string }
+
+func rowOf(sm *recorder.Summary) row {
+	r := row{event: sm.Event, target: sm.Target, result: resultText(sm), attempt: "-"}
+	if r.event == "" {
+		r.event = "-"
+	}
+	if sm.Kind == recorder.KindAPI { // a mock API call's target is its request URL
+		r.event, r.target = "api", sm.Method+" "+pathOf(sm.Target)
+	}
+	if sm.Attempt > 0 {
+		r.attempt = fmt.Sprint(sm.Attempt)
+		if sm.ReplayOf != "" {
+			r.attempt += " (replay)"
+		}
+	}
+	return r
 }
 
 func pathOf(u string) string {
@@ -215,16 +221,16 @@ func pathOf(u string) string {
 }
 
 // resultText is the status, or the failure reason when there was no answer.
-func resultText(ex *recorder.Exchange) string {
+func resultText(sm *recorder.Summary) string {
 	switch {
-	case ex.Response == nil && ex.ErrorReason != "":
-		return ex.ErrorReason
-	case ex.Response == nil:
+	case sm.Status == 0 && sm.ErrorReason != "":
+		return sm.ErrorReason
+	case sm.Status == 0:
 		return "no answer"
-	case ex.ErrorReason != "" && ex.ErrorReason != recorder.ReasonStatus && ex.ErrorReason != recorder.ReasonRedirect:
-		return fmt.Sprintf("%d %s", ex.Response.Status, ex.ErrorReason)
+	case sm.ErrorReason != "" && sm.ErrorReason != recorder.ReasonStatus && sm.ErrorReason != recorder.ReasonRedirect:
+		return fmt.Sprintf("%d %s", sm.Status, sm.ErrorReason)
 	}
-	return fmt.Sprint(ex.Response.Status)
+	return fmt.Sprint(sm.Status)
 }
 
 // lookupExchange finds an exchange by id or unique prefix, or explains why not.

@@ -24,27 +24,42 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 	if !jsonOut {
 		fmt.Fprintf(stderr, "psbox: following %s/%s; Ctrl-C stops\n", g.state, recorder.FileName)
 	}
-	var werr error
+	const batch = 1024 // summaries held at once, however fast the log grows
+	var (
+		werr error
+		list []recorder.Summary
+	)
 	for {
-		_, err := fl.Exchanges(0, func(ex recorder.Exchange) {
-			sm := recorder.SummaryOf(&ex)
-			if werr != nil || !flt.Match(&sm) {
-				return
-			}
-			if jsonOut {
+		more := false
+		if jsonOut {
+			_, err = fl.Exchanges(0, func(ex recorder.Exchange) {
+				sm := recorder.SummaryOf(&ex)
+				if werr != nil || !flt.Match(&sm) {
+					return
+				}
 				var b []byte
 				if b, werr = json.Marshal(ex); werr == nil {
 					_, werr = out.Write(append(b, '\n'))
 				}
-				return
+			})
+		} else {
+			// The table's columns need only the summary: no body is decoded.
+			list, err = fl.Summaries(list[:0], batch)
+			more = len(list) == batch
+			for i := range list {
+				if werr == nil && flt.Match(&list[i]) {
+					_, werr = io.WriteString(out, followLine(&list[i])+"\n")
+				}
 			}
-			_, werr = io.WriteString(out, followLine(&ex)+"\n")
-		})
+		}
 		if werr != nil {
 			return fmt.Errorf("cannot write the followed exchanges: %v", werr)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "psbox: warning: %v\n", err)
+		}
+		if more && ctx.Err() == nil {
+			continue
 		}
 		if fl.Wait(ctx, 0) != nil {
 			return nil
@@ -54,20 +69,7 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 
 // followLine is one exchange on one line: time, id, event, target,
 // result, latency and attempt, the columns of 'psbox deliveries'.
-func followLine(ex *recorder.Exchange) string {
-	event, target := ex.Event, ex.Target
-	if event == "" {
-		event = "-"
-	}
-	if ex.Kind == recorder.KindAPI {
-		event, target = "api", ex.Request.Method+" "+pathOf(ex.Request.URL)
-	}
-	attempt := "-"
-	if ex.Attempt > 0 {
-		attempt = fmt.Sprint(ex.Attempt)
-		if ex.ReplayOf != "" {
-			attempt += " (replay)"
-		}
-	}
-	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", ex.Start.Local().Format(time.TimeOnly), ex.ID, event, target, resultText(ex), latency(ex.Duration), attempt)
+func followLine(sm *recorder.Summary) string {
+	r := rowOf(sm)
+	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", sm.Start.Local().Format(time.TimeOnly), sm.ID, r.event, r.target, r.result, latency(sm.Duration), r.attempt)
 }
