@@ -16,21 +16,6 @@ import (
 	"unicode/utf8"
 )
 
-// WriteJSONL writes exs as JSON Lines, one exchange per line in the log's
-// own format, redacted.
-func WriteJSONL(w io.Writer, exs []Exchange) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	for i := range exs {
-		ex := Redact(exs[i], nil)
-		if err := enc.Encode(&ex); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
-}
-
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/). psbox's own
 // fields start with "_", as the spec allows.
 type harCreator struct {
@@ -106,23 +91,6 @@ type harTimings struct {
 	Receive float64 `json:"receive"`
 }
 
-// WriteHAR writes exs as one HAR 1.2 document, in the order given,
-// redacted. creator names the tool, e.g. "psbox/0.1.0" ("name/version" or
-// "name version"). Browser devtools and HTTP tools open it. Attempts that got
-// no answer have response status 0 and the reason in "_error" and
-// "_errorReason".
-func WriteHAR(w io.Writer, exs []Exchange, creator string) error {
-	h := newHARWriter(w, creator)
-	for i := range exs {
-		entry, err := harEntryJSON(Redact(exs[i], nil))
-		if err != nil {
-			return err
-		}
-		h.entry(entry)
-	}
-	return h.close()
-}
-
 // ListJSONL writes the exchanges f selects, newest first as List finds
 // them, one line each in the log's own format, without decoding them.
 func ListJSONL(w io.Writer, s *Store, f Filter) error {
@@ -153,9 +121,12 @@ func ExportJSONL(w io.Writer, s *Store, f Filter) (int, error) {
 }
 
 // ExportHAR writes the exchanges f selects, oldest first, as one HAR 1.2
-// document (see WriteHAR), streamed: each record is read, converted and
+// document, redacted, streamed: each record is read, converted and
 // written on its own, on every core, in the log's order, so memory stays
-// that of a few batches of records whatever the size of the log.
+// that of a few batches of records whatever the size of the log. creator
+// names the tool, e.g. "psbox/0.1.0" ("name/version" or "name version").
+// Browser devtools and HTTP tools open it. Attempts that got no answer
+// have response status 0 and the reason in "_error" and "_errorReason".
 func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 	h := newHARWriter(w, creator)
 	type batch struct {

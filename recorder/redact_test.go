@@ -144,11 +144,11 @@ func FuzzRedaction(f *testing.F) {
 		ret, _ := json.Marshal(stored)
 		checkNoSecrets(t, "Append's result", ret, secrets)
 		var har, jl bytes.Buffer
-		if err := WriteHAR(&har, s.List(Filter{}), "psbox/test"); err != nil {
+		if _, err := ExportHAR(&har, s, Filter{}, "psbox/test"); err != nil {
 			t.Fatal(err)
 		}
 		checkNoSecrets(t, "HAR", har.Bytes(), secrets)
-		if err := WriteJSONL(&jl, s.List(Filter{})); err != nil {
+		if _, err := ExportJSONL(&jl, s, Filter{}); err != nil {
 			t.Fatal(err)
 		}
 		checkNoSecrets(t, "JSONL", jl.Bytes(), secrets)

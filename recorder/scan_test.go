@@ -11,7 +11,7 @@ func TestScanSummary_AgreesWithEncodingJSON(t *testing.T) {
 	ex.ReplayOf = "ex_y"
 	ex.ErrorReason = ReasonStatus
 	ex.Request.Body = Body(`{"quote":"a\"b\\","nested":{"x":[1,2,{"y":"}"}]}}`)
-	line, _ := marshalLine(&ex)
+	line := appendLine(nil, &ex)
 	var full Exchange
 	var b Summary
 	if err := json.Unmarshal(line, &full); err != nil {

@@ -286,10 +286,6 @@ func putLine(bp *[]byte, line []byte) {
 	}
 }
 
-func marshalLine(ex *Exchange) ([]byte, error) {
-	return appendLine(make([]byte, 0, 1024+len(ex.Request.Body)), ex), nil
-}
-
 func (s *Store) signal() {
 	select {
 	case s.wake <- struct{}{}:
