@@ -56,8 +56,7 @@ const Tolerance = receiver.DefaultTolerance
 // now) and one matching "v1," signature in webhook-signature; for
 // "hmac-sha256", "sha256=" + hex HMAC-SHA256 of the body in
 // X-Psbox-Signature. It is the verification of psbox receive --verify
-// (receiver.Verify), written apart from psbox's signer, so a mistake in one
-// is not repeated in the other.
+// (receiver.Verify).
 func Verify(scheme, secret string, h http.Header, body []byte) error {
 	return receiver.Verify(scheme, secret, h, body, time.Now())
 }

@@ -17,9 +17,12 @@ import (
 // receiver's clock (the Standard Webhooks libraries' five minutes).
 const DefaultTolerance = 5 * time.Minute
 
-// A verifier checks one delivery's signature. This is the receiving side,
-// written apart from psbox's signer, so that a mistake in one is not
-// repeated in the other and psbox audit checks a real verification.
+// A verifier checks one delivery's signature: the receiving side (headers,
+// timestamp window, the list of signatures). The MAC itself comes from the
+// signer's events.StandardSignature and events.HMACSignature, one
+// computation for both sides; verify_test.go holds it to the Standard
+// Webhooks test vectors, and the delivery tests check psbox's signatures
+// with an implementation of their own.
 type verifier interface {
 	verify(h http.Header, body []byte, now time.Time) error
 }
