@@ -14,7 +14,7 @@ import (
 	"github.com/psbox-dev/psbox/audit"
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/atomicfile"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
 )
@@ -30,7 +30,7 @@ type auditOptions struct {
 	jsonOut    bool
 	junit      string
 	markdown   string
-	delivery   events.Config // --header, --sign, --secret, --timeout, --retries...
+	delivery   delivery.Config // --header, --sign, --secret, --timeout, --retries...
 }
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -64,7 +64,7 @@ verifies; the stale and future ones (10 minutes off) need a scheme that signs
 a timestamp (standard-webhooks). --budget (default 2s) is psbox's choice:
 PartnerStack documents no timeout.
 
-` + events.Help + `
+` + delivery.Help + `
 
 Exit codes: 0 no check failed, 1 a check failed or the receiver cannot be
 reached, 2 bad input.`,
@@ -95,7 +95,7 @@ func (o *auditOptions) validate() error {
 	if o.target == "" {
 		return errors.New("--target is required: the URL of your webhook receiver, e.g. --target http://localhost:3000/webhooks")
 	}
-	if err := events.ValidateTarget(o.target); err != nil {
+	if err := delivery.ValidateTarget(o.target); err != nil {
 		return fmt.Errorf("--target: %v", err)
 	}
 	if o.budget <= 0 {
@@ -176,9 +176,9 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 }
 
 // auditHeader is the scorecard's first line: what was audited, how.
-func auditHeader(o *auditOptions, d events.Options) string {
+func auditHeader(o *auditOptions, d delivery.Options) string {
 	var parts []string
-	if d.Sign != events.SignNone {
+	if d.Sign != delivery.SignNone {
 		parts = append(parts, "signed "+d.Sign)
 	} else {
 		parts = append(parts, "unsigned")

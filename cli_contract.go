@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // defaultCaseDir is where `psbox test` looks when no PATH is given
@@ -29,7 +29,7 @@ type contractOptions struct {
 	json        bool
 	run         string
 	concurrency int
-	delivery    events.Config // --header, --sign, --secret, --timeout, --retries...
+	delivery    delivery.Config // --header, --sign, --secret, --timeout, --retries...
 }
 
 // validate checks the flags and returns the --run filter (nil: every case).
@@ -37,7 +37,7 @@ func (o *contractOptions) validate() (*regexp.Regexp, error) {
 	if o.target == "" {
 		return nil, usageError("--target is required: the URL of your webhook receiver, e.g. --target http://localhost:3000/webhooks")
 	}
-	if err := events.ValidateTarget(o.target); err != nil {
+	if err := delivery.ValidateTarget(o.target); err != nil {
 		return nil, usageError("--target: %v", err)
 	}
 	if o.concurrency < 1 {
@@ -112,7 +112,7 @@ skipped, and listed as skipped in --junit and --json.
 Cases are sent one at a time unless --concurrency says otherwise (psbox's
 choice).
 
-` + events.Help + `
+` + delivery.Help + `
 
 Exit codes: 0 every case passed (or --update wrote them), 1 a case failed,
 2 bad input (missing --target, bad URL, bad or missing case files).`,
@@ -179,7 +179,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	} else if !o.json {
 		fmt.Fprintf(stderr, "psbox: not recording the attempts: there is no psbox state in %s (pass --state to record them)\n", g.state)
 	}
-	sender, err := o.delivery.NewSender(events.Options{
+	sender, err := o.delivery.NewSender(delivery.Options{
 		Concurrency: o.concurrency,
 		UserAgent:   "psbox/" + version,
 		Wrap:        wrap,

@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 
 	"github.com/psbox-dev/psbox/internal/atomicfile"
@@ -249,7 +249,7 @@ func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
 // first; an exchange id (ex_..., or a unique prefix) gives that one
 // exchange.
 func lookupID(s *recorder.Store, id string) ([]recorder.Exchange, error) {
-	if !strings.HasPrefix(id, events.DeliveryIDPrefix) {
+	if !strings.HasPrefix(id, delivery.DeliveryIDPrefix) {
 		ex, err := lookupExchange(s, id)
 		if err != nil {
 			return nil, err
@@ -389,9 +389,9 @@ func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
 
 func newDeliveriesReplayCmd(g *globals) *cobra.Command {
 	var (
-		to       string
-		jsonOut  bool
-		delivery events.Config
+		to      string
+		jsonOut bool
+		config  delivery.Config
 	)
 	cmd := &cobra.Command{
 		Use:   "replay ID",
@@ -404,7 +404,7 @@ whsec_ value is sent as [redacted]); the original headers are not copied,
 only the payload is: pass --header and --sign again for a receiver that
 checks them.
 
-` + events.Help + `
+` + delivery.Help + `
 
 Exit code 1 when the replay is not answered with 2xx.`,
 		Example: `  psbox deliveries replay ex_01jd3k
@@ -412,11 +412,11 @@ Exit code 1 when the replay is not answered with 2xx.`,
 		Args: exactlyOneID,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if to != "" {
-				if err := events.ValidateTarget(to); err != nil {
+				if err := delivery.ValidateTarget(to); err != nil {
 					return asUsage(err)
 				}
 			}
-			if err := delivery.Validate(); err != nil {
+			if err := config.Validate(); err != nil {
 				return asUsage(err)
 			}
 			if !stateExists(g) {
@@ -436,7 +436,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 			if orig.Kind == recorder.KindAPI {
 				return usageError("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", orig.ID)
 			}
-			sender, err := delivery.NewSender(events.Options{
+			sender, err := config.NewSender(delivery.Options{
 				UserAgent: "psbox/" + version,
 				Wrap:      recordTo(s),
 			})
@@ -444,7 +444,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return asUsage(err)
 			}
 			defer sender.Close()
-			d := events.Replay(&orig, to)
+			d := delivery.Replay(&orig, to)
 			target := d.Target
 			res := sender.Send(cmd.Context(), d)
 			if err := s.Flush(); err != nil {
@@ -477,7 +477,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 	}
 	cmd.Flags().StringVar(&to, "to", "", "send to this URL instead of the original target")
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the result as one JSON object, the shape of trigger --json (docs/json.md)")
-	delivery.AddFlags(cmd.Flags())
+	config.AddFlags(cmd.Flags())
 	return cmd
 }
 

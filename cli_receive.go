@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
 )
 
@@ -26,7 +26,7 @@ type receiveOptions struct {
 
 func (o *receiveOptions) validate() error {
 	if o.Verify != "" && o.Secret == "" {
-		o.Secret = os.Getenv(events.SecretEnv)
+		o.Secret = os.Getenv(delivery.SecretEnv)
 	}
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
 		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultReceiverAddr)
@@ -76,8 +76,8 @@ a load test. --quiet prints nothing per delivery.`,
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print nothing per delivery, only the count when stopped (for load tests)")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
 	f.StringVar(&o.Verify, "verify", "", "answer 401 unless each delivery carries a valid signature: standard-webhooks or hmac-sha256")
-	f.StringVar(&o.Secret, "secret", "", "the secret --verify checks with (whsec_... for standard-webhooks); default $"+events.SecretEnv)
-	f.StringVar(&o.SignatureHeader, "signature-header", events.DefaultSignatureHeader, "header carrying the hmac-sha256 signature")
+	f.StringVar(&o.Secret, "secret", "", "the secret --verify checks with (whsec_... for standard-webhooks); default $"+delivery.SecretEnv)
+	f.StringVar(&o.SignatureHeader, "signature-header", delivery.DefaultSignatureHeader, "header carrying the hmac-sha256 signature")
 	return cmd
 }
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/spf13/cobra"
 )
@@ -41,7 +41,7 @@ type serveOptions struct {
 	freeIfBusy bool
 	// delivery configures every delivery the dispatcher makes (POST
 	// /_psbox/events and, in the UI, each fired event).
-	delivery events.Config
+	delivery delivery.Config
 	// quiet: psbox serve prints no line per request.
 	quiet bool
 	// requestLog receives one line per request; nil prints none (the UI).
@@ -139,7 +139,7 @@ exchange is also recorded in <state>/deliveries.jsonl (psbox deliveries -f).
 Every delivery to a subscription (POST /_psbox/events) uses the delivery
 flags below.
 
-` + events.Help,
+` + delivery.Help,
 		Example: `  psbox serve
   psbox serve --addr 127.0.0.1:9000 --secret-key sk_local_123
   PSBOX_PUBLIC_KEY=pk_ci PSBOX_SECRET_KEY=sk_ci psbox serve --addr 0.0.0.0:8484
@@ -170,8 +170,8 @@ type mockAPI struct {
 	Store  *mock.Store // the subscriptions
 	Server *mock.Server
 	http   *http.Server
-	sender *events.Sender // deliveries fired through POST /_psbox/events
-	done   chan error     // Serve's result
+	sender *delivery.Sender // deliveries fired through POST /_psbox/events
+	done   chan error       // Serve's result
 }
 
 // startMockAPI opens the store in the state folder, builds the handler and
@@ -195,7 +195,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		}
 		return nil, err
 	}
-	sender, err := o.delivery.NewSender(events.Options{
+	sender, err := o.delivery.NewSender(delivery.Options{
 		UserAgent: "psbox/" + version,
 		Wrap:      recordTo(rec),
 	})

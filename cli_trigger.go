@@ -24,7 +24,7 @@ import (
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/histogram"
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -38,8 +38,8 @@ type triggerOptions struct {
 	count        int
 	concurrency  int
 	rate         float64
-	delivery     events.Config // --header, --sign, --secret, --timeout, --retries...
-	faults       events.Faults // --duplicates, --shuffle, --jitter
+	delivery     delivery.Config // --header, --sign, --secret, --timeout, --retries...
+	faults       delivery.Faults // --duplicates, --shuffle, --jitter
 	jsonOut      bool
 	quiet        bool // only the summary
 	noRecord     bool
@@ -77,7 +77,7 @@ func (o *triggerOptions) validate() error {
 	}
 	o.edits = edits
 	if o.to != "" {
-		if err := events.ValidateTarget(o.to); err != nil {
+		if err := delivery.ValidateTarget(o.to); err != nil {
 			return fmt.Errorf("--to: %w", err)
 		}
 	}
@@ -97,8 +97,8 @@ func (o *triggerOptions) validate() error {
 
 // newSender makes the sender for a trigger run; wrap is the recording
 // transport (nil: nothing recorded).
-func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper, onAttempt func(events.Attempt)) (*events.Sender, error) {
-	return o.delivery.NewSender(events.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: onAttempt})
+func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper, onAttempt func(delivery.Attempt)) (*delivery.Sender, error) {
+	return o.delivery.NewSender(delivery.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: onAttempt})
 }
 
 func newTriggerCmd(g *globals) *cobra.Command {
@@ -128,7 +128,7 @@ byte the same (id, body, signature), spread evenly from a seeded start;
 --jitter D waits a random time up to D before each delivery. All three follow
 --seed. psbox audit grades a receiver on these and more.
 
-` + events.Help + `
+` + delivery.Help + `
 Connections are kept alive and reused, about one per --concurrency worker;
 no proxy is used.
 
@@ -289,7 +289,7 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 // in when a rate is set), prints each result and a summary, and returns a
 // check failure when any delivery failed. Workers take jobs by an atomic index and report under the
 // printer's lock: no hand-off goroutine sits between a job and its result.
-func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, p *triggerPrinter) error {
+func deliverAll(ctx context.Context, sender *delivery.Sender, round []triggerJob, p *triggerPrinter) error {
 	o, total := p.o, p.total-p.dups // jobs; each duplicate is a second send of one
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -346,11 +346,11 @@ func deliverAll(ctx context.Context, sender *events.Sender, round []triggerJob, 
 				if w := o.faults.Wait(i); w > 0 && !sleepUntil(ctx, time.Now(), w) {
 					return
 				}
-				d := events.Delivery{Event: j.event, Target: j.target, Body: j.body}
+				d := delivery.Delivery{Event: j.event, Target: j.target, Body: j.body}
 				sends := 1
 				if o.faults.Duplicate(i) {
 					// The copy is byte for byte the same delivery.
-					d.ID, d.SignedAt, sends = events.NewDeliveryID(), time.Now(), 2
+					d.ID, d.SignedAt, sends = delivery.NewDeliveryID(), time.Now(), 2
 				}
 				for range sends {
 					r := sender.Send(ctx, d)
@@ -425,7 +425,7 @@ type triggerPrinter struct {
 	ok      int
 	failed  int
 	cutOff  int                 // deliveries in flight when Ctrl-C came
-	first   events.Result       // the first failure, without its response
+	first   delivery.Result     // the first failure, without its response
 	latency histogram.Histogram // fixed size, whatever the count
 	reasons map[string]int
 }
@@ -444,7 +444,7 @@ func newTriggerPrinter(o *triggerOptions, stdout, stderr io.Writer, total int) *
 
 // add counts r and prints its line when one is due. buf is the calling
 // worker's line buffer; add returns it (grown) for the next call.
-func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
+func (p *triggerPrinter) add(r delivery.Result, buf []byte) []byte {
 	// Format outside the lock: workers only queue on the counters and the
 	// buffered write.
 	var line []byte
@@ -489,12 +489,12 @@ func (p *triggerPrinter) add(r events.Result, buf []byte) []byte {
 // deliveryLine is one delivery for people: event, target, outcome, latency,
 // attempts, delivery id. It is built by appending: at tens of thousands of
 // lines a second, fmt's cost shows.
-func deliveryLine(r events.Result) []byte {
+func deliveryLine(r delivery.Result) []byte {
 	return appendDeliveryLine(make([]byte, 0, 64+len(r.Event)+len(r.Target)+len(r.Err)), r)
 }
 
 // appendDeliveryLine appends deliveryLine(r) to b.
-func appendDeliveryLine(b []byte, r events.Result) []byte {
+func appendDeliveryLine(b []byte, r delivery.Result) []byte {
 	b = append(b, r.Event...)
 	b = append(b, "  "...)
 	b = append(b, r.Target...)
@@ -543,11 +543,11 @@ func (p *triggerPrinter) cut() {
 // attemptFunc prints each attempt that will be retried as it happens, on
 // stderr: its outcome and the wait before the next one. Nil (nothing
 // printed) without retries, with --quiet and with --json.
-func (p *triggerPrinter) attemptFunc() func(events.Attempt) {
+func (p *triggerPrinter) attemptFunc() func(delivery.Attempt) {
 	if p.o.quiet || p.o.jsonOut || p.o.delivery.Retries == 0 {
 		return nil
 	}
-	return func(a events.Attempt) {
+	return func(a delivery.Attempt) {
 		line := attemptLine(a)
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -559,7 +559,7 @@ func (p *triggerPrinter) attemptFunc() func(events.Attempt) {
 }
 
 // attemptLine is one retried attempt for people.
-func attemptLine(a events.Attempt) string {
+func attemptLine(a delivery.Attempt) string {
 	what := strconv.Itoa(a.Status)
 	if a.Status == 0 || (a.Reason != "" && a.Reason != recorder.ReasonStatus) {
 		what = a.Reason

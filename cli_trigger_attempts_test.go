@@ -11,7 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // answers plays a fixed list of statuses, one per request, and notes when
@@ -92,6 +92,6 @@ func TestAttemptLine_NoAnswer(t *testing.T) {
 	}
 }
 
-func eventsAttempt() events.Attempt {
-	return events.Attempt{DeliveryID: "dlv_1", Event: "customer_created", Target: "http://r/", N: 1, Reason: "connection_refused", Err: "dial tcp: refused", Wait: time.Second}
+func eventsAttempt() delivery.Attempt {
+	return delivery.Attempt{DeliveryID: "dlv_1", Event: "customer_created", Target: "http://r/", N: 1, Reason: "connection_refused", Err: "dial tcp: refused", Wait: time.Second}
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // TestTrigger_CountBoundedAndOverflowChecked: a --count too large to run,
@@ -45,7 +45,7 @@ func TestTriggerPrinter_MemoryDoesNotGrowWithCount(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("a printer for 2^24 deliveries allocated %d bytes, want under 1 MiB", grew)
 	}
-	r := events.Result{OK: true, Status: 200, Latency: 3 * time.Millisecond}
+	r := delivery.Result{OK: true, Status: 200, Latency: 3 * time.Millisecond}
 	buf := p.add(r, nil)
 	if a := testing.AllocsPerRun(10000, func() { buf = p.add(r, buf) }); a > 0 {
 		t.Errorf("counting a delivery allocates %v times, want 0", a)

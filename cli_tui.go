@@ -22,7 +22,7 @@ import (
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/ui"
@@ -46,7 +46,7 @@ func (o *tuiOptions) validate() error {
 		return err
 	}
 	if o.target != "" {
-		if err := events.ValidateTarget(o.target); err != nil {
+		if err := delivery.ValidateTarget(o.target); err != nil {
 			return usageError("--target: %v", err)
 		}
 	}
@@ -309,7 +309,7 @@ func (r *tuiReceiver) shutdown() {
 type tuiDeps struct {
 	rec    *recorder.Store
 	hooks  *mock.Store
-	sender *events.Sender
+	sender *delivery.Sender
 	target string
 	stderr io.Writer
 	cat    *fixtures.Catalog
@@ -342,7 +342,7 @@ func (d *tuiDeps) Fire(ctx context.Context, event string, seed int64, body []byt
 	return out, nil
 }
 
-func fireResult(r events.Result) ui.FireResult {
+func fireResult(r delivery.Result) ui.FireResult {
 	return ui.FireResult{Target: r.Target, DeliveryID: r.DeliveryID, OK: r.OK, Status: r.Status,
 		Reason: r.Reason, Err: r.Err, Latency: r.Latency}
 }
@@ -352,7 +352,7 @@ func (d *tuiDeps) Replay(ctx context.Context, ex recorder.Exchange) (ui.FireResu
 	if ex.Kind == recorder.KindAPI {
 		return ui.FireResult{}, fmt.Errorf("exchange %s is a call to the mock API, not a delivery: only deliveries can be replayed", ex.ID)
 	}
-	r := d.sender.Send(ctx, events.Replay(&ex, ""))
+	r := d.sender.Send(ctx, delivery.Replay(&ex, ""))
 	return fireResult(r), nil
 }
 
@@ -425,7 +425,7 @@ func (a webhookAdapter) Archive(_ context.Context, key string) (ui.Webhook, erro
 // files on every run so edits are picked up.
 type tuiCases struct {
 	dir    string
-	sender *events.Sender
+	sender *delivery.Sender
 	target string
 	cat    *fixtures.Catalog
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // Accepting one case rewrites its file; accepting a second case of the
@@ -27,7 +27,7 @@ func TestTUICases_AcceptTwoCasesOfOneFile(t *testing.T) {
   {"name": "two", "event": "application_approved", "expect": {"status": 200, "body": {"ok": true}}}
 ]
 `), 0o600)
-	sender, err := events.New(events.Options{})
+	sender, err := delivery.New(delivery.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -90,7 +90,7 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 	defer target.Close()
 	hooked := httptest.NewServer(receiver.New(io.Discard, receiver.Options{Status: http.StatusOK, Quiet: true}))
 	defer hooked.Close()
-	sender, err := events.New(events.Options{UserAgent: "psbox/test",
+	sender, err := delivery.New(delivery.Options{UserAgent: "psbox/test",
 		Wrap: func(rt http.RoundTripper) http.RoundTripper { return httprec.Transport(rt, rec) }})
 	if err != nil {
 		t.Fatal(err)

@@ -23,12 +23,12 @@ forbid "./recorder" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest|recorder/httpr
   "recorder/ is the log and knows nothing above it"
 forbid "./recorder/httprec" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest)' \
   "recorder/httprec adapts net/http to the recorder only"
-forbid "./mock/events/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|psboxtest)' \
-  "mock/events is the sender; the mock API sits above it"
-forbid "./mock/openapi/..." '^'"$m"'/(mock$|mock/events|ui|receiver|recorder|psboxtest)' \
+forbid "./mock/delivery/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|psboxtest)' \
+  "mock/delivery is the sender; the mock API sits above it"
+forbid "./mock/openapi/..." '^'"$m"'/(mock$|mock/delivery|ui|receiver|recorder|psboxtest)' \
   "mock/openapi describes the API from the catalog; it does not serve it"
 forbid "./audit/..." '^'"$m"'/(mock$|receiver|ui)' \
-  "audit/ sends through mock/events only; the receiver it grades is not its own"
+  "audit/ sends through mock/delivery only; the receiver it grades is not its own"
 forbid "./receiver/..." '^'"$m"'/(audit|ui)' \
   "receiver/ is graded by audit/ and must not know its checks"
 forbid "./internal/..." '^'"$m"'/[^i]' \

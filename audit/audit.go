@@ -5,7 +5,7 @@
 // Each check ends in a verdict (pass, warn, fail, skip) with a one-line
 // reason and the delivery ids that show it.
 //
-//	o, _ := cfg.Options() // the one delivery configuration (events.Config)
+//	o, _ := cfg.Options() // the one delivery configuration (delivery.Config)
 //	o.Wrap = record       // e.g. httprec.TransportKind(rt, store, recorder.KindAudit)
 //	res, err := audit.Run(ctx, audit.Options{Target: url, Delivery: o, Effects: tmpl})
 //	if err != nil { ... } // the target cannot be reached: no check ran
@@ -36,7 +36,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -79,7 +79,7 @@ type Options struct {
 	// Delivery is the delivery configuration's sender options: headers,
 	// signing, timeout, retries, and Wrap (the recording transport).
 	// Concurrency is set by the audit.
-	Delivery events.Options
+	Delivery delivery.Options
 	Effects  string        // URL template with {event} and {key}; "" skips the effect counts
 	Budget   time.Duration // p99 answer time allowed; default DefaultBudget
 	Only     []string      // run only these checks (ids)
@@ -146,9 +146,9 @@ var ErrUnreachable = errors.New("the receiver cannot be reached")
 // run is one audit in progress.
 type run struct {
 	o       Options
-	send    *events.Sender // the configuration's sender
-	bare    *events.Sender // the same without a signature; nil when unsigned
-	forged  *events.Sender // the same signing with another secret; nil when unsigned
+	send    *delivery.Sender // the configuration's sender
+	bare    *delivery.Sender // the same without a signature; nil when unsigned
+	forged  *delivery.Sender // the same signing with another secret; nil when unsigned
 	effects *http.Client
 
 	mu      sync.Mutex
@@ -212,34 +212,34 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			return nil, err
 		}
 	}
-	if err := events.ValidateTarget(o.Target); err != nil {
+	if err := delivery.ValidateTarget(o.Target); err != nil {
 		return nil, err
 	}
 	dopts := o.Delivery
 	dopts.Concurrency = BurstConcurrency
 	r := &run{o: o}
 	var err error
-	if r.send, err = events.New(dopts); err != nil {
+	if r.send, err = delivery.New(dopts); err != nil {
 		return nil, err
 	}
 	defer r.send.Close()
-	if dopts.Sign != events.SignNone {
+	if dopts.Sign != delivery.SignNone {
 		bare := dopts
-		bare.Sign, bare.Secret = events.SignNone, ""
-		if r.bare, err = events.New(bare); err != nil {
+		bare.Sign, bare.Secret = delivery.SignNone, ""
+		if r.bare, err = delivery.New(bare); err != nil {
 			return nil, err
 		}
 		defer r.bare.Close()
 		forged := dopts
 		forged.Secret = otherSecret(dopts.Sign)
-		if r.forged, err = events.New(forged); err != nil {
+		if r.forged, err = delivery.New(forged); err != nil {
 			return nil, err
 		}
 		defer r.forged.Close()
 	}
 	timeout := dopts.Timeout
 	if timeout <= 0 {
-		timeout = events.DefaultTimeout
+		timeout = delivery.DefaultTimeout
 	}
 	r.effects = &http.Client{
 		Timeout:       timeout,
@@ -313,7 +313,7 @@ func reachable(ctx context.Context, target string, timeout time.Duration) error 
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	d := net.Dialer{Timeout: min(timeout, events.DefaultConnectTimeout)}
+	d := net.Dialer{Timeout: min(timeout, delivery.DefaultConnectTimeout)}
 	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
 	if err != nil {
 		var oe *net.OpError
@@ -332,7 +332,7 @@ func reachable(ctx context.Context, target string, timeout time.Duration) error 
 func otherSecret(scheme string) string {
 	var b [32]byte
 	rand.Read(b[:])
-	if scheme == events.SignStandardWebhooks {
+	if scheme == delivery.SignStandardWebhooks {
 		return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
 	}
 	return "forged-" + base64.RawURLEncoding.EncodeToString(b[:])
@@ -357,9 +357,9 @@ func build(b *fixtures.Builder, event string, edits ...fixtures.Edit) []byte {
 
 // deliver sends d through s and notes its answer time. It gives d an id
 // when it has none.
-func (r *run) deliver(ctx context.Context, s *events.Sender, d events.Delivery) events.Result {
+func (r *run) deliver(ctx context.Context, s *delivery.Sender, d delivery.Delivery) delivery.Result {
 	if d.ID == "" {
-		d.ID = events.NewDeliveryID()
+		d.ID = delivery.NewDeliveryID()
 	}
 	d.Target = r.o.Target
 	res := s.Send(ctx, d)
@@ -367,7 +367,7 @@ func (r *run) deliver(ctx context.Context, s *events.Sender, d events.Delivery) 
 	return res
 }
 
-func (r *run) note(res events.Result) {
+func (r *run) note(res delivery.Result) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -380,9 +380,9 @@ func (r *run) note(res events.Result) {
 
 // fixed returns d with an id and a signing time, so that sending it again
 // sends the same bytes and headers.
-func fixed(d events.Delivery) events.Delivery {
+func fixed(d delivery.Delivery) delivery.Delivery {
 	if d.ID == "" {
-		d.ID = events.NewDeliveryID()
+		d.ID = delivery.NewDeliveryID()
 	}
 	if d.SignedAt.IsZero() {
 		d.SignedAt = time.Now()
@@ -392,7 +392,7 @@ func fixed(d events.Delivery) events.Delivery {
 
 // answer describes how a delivery ended, for a reason: "200", "503",
 // "timeout", "connection_reset".
-func answer(res events.Result) string {
+func answer(res delivery.Result) string {
 	if res.Status != 0 {
 		return fmt.Sprint(res.Status)
 	}
@@ -402,10 +402,10 @@ func answer(res events.Result) string {
 	return "no answer"
 }
 
-func class(res events.Result) int { return res.Status / 100 }
+func class(res delivery.Result) int { return res.Status / 100 }
 
 // ids lists the unique delivery ids of rs, in order.
-func ids(rs ...events.Result) []string {
+func ids(rs ...delivery.Result) []string {
 	var out []string
 	for _, r := range rs {
 		if r.DeliveryID != "" && !slices.Contains(out, r.DeliveryID) {

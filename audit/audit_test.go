@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -26,7 +26,7 @@ func auditHandler(t *testing.T, h http.Handler, effects string, mod func(*Option
 	t.Cleanup(srv.Close)
 	o := Options{
 		Target:   srv.URL + "/webhooks",
-		Delivery: events.Options{Sign: events.SignStandardWebhooks, Secret: testSecret}, // the default 10s timeout: race builds on a busy machine are slow
+		Delivery: delivery.Options{Sign: delivery.SignStandardWebhooks, Secret: testSecret}, // the default 10s timeout: race builds on a busy machine are slow
 		Seed:     42,
 		Budget:   time.Minute, // answers-fast has its own cases; a race build on a busy machine is slow
 	}
@@ -56,7 +56,7 @@ func verdicts(res []Result) map[string]Verdict {
 // TestAudit_ReferenceReceiverPassesEverything: psbox receive --verify is
 // the receiver that earns every check.
 func TestAudit_ReferenceReceiverPassesEverything(t *testing.T) {
-	rc := receiver.New(io.Discard, receiver.Options{Verify: events.SignStandardWebhooks, Secret: testSecret})
+	rc := receiver.New(io.Discard, receiver.Options{Verify: delivery.SignStandardWebhooks, Secret: testSecret})
 	res := auditHandler(t, rc, receiver.EffectsPath+"{event}/{key}", nil)
 	if len(res) != len(Checks) {
 		t.Fatalf("%d results, want one per check (%d)", len(res), len(Checks))
@@ -221,9 +221,9 @@ func TestAudit_NeverPassesWithoutEvidence(t *testing.T) {
 
 // TestAudit_HMACSkipsTimestampChecks: hmac-sha256 signs no timestamp.
 func TestAudit_HMACSkipsTimestampChecks(t *testing.T) {
-	rc := receiver.New(io.Discard, receiver.Options{Verify: events.SignHMACSHA256, Secret: "s3cret"})
+	rc := receiver.New(io.Discard, receiver.Options{Verify: delivery.SignHMACSHA256, Secret: "s3cret"})
 	res := auditHandler(t, rc, receiver.EffectsPath+"{event}/{key}", func(o *Options) {
-		o.Delivery.Sign, o.Delivery.Secret = events.SignHMACSHA256, "s3cret"
+		o.Delivery.Sign, o.Delivery.Secret = delivery.SignHMACSHA256, "s3cret"
 		o.Only = []string{"signature-valid", "signature-missing", "signature-wrong-secret", "signature-tampered-body", "signature-stale-timestamp", "signature-future-timestamp", "signature-replayed"}
 	})
 	for _, r := range res {

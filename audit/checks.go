@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // UnknownEvent is the event name unknown-event sends: no catalog has it.
@@ -29,7 +29,7 @@ func confirmed() []string {
 }
 
 // tally lists how deliveries were answered, most frequent first: "503 ×12, timeout ×1".
-func tally(rs []events.Result) string {
+func tally(rs []delivery.Result) string {
 	counts := map[string]int{}
 	var order []string
 	for _, r := range rs {
@@ -49,10 +49,10 @@ func tally(rs []events.Result) string {
 
 func (r *run) acceptsEveryEvent(ctx context.Context) Result {
 	names := confirmed()
-	var all, bad []events.Result
+	var all, bad []delivery.Result
 	var what []string
 	for i, ev := range names {
-		res := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: build(r.builder("accepts-every-event", i), ev)})
+		res := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: build(r.builder("accepts-every-event", i), ev)})
 		all = append(all, res)
 		if !res.OK {
 			bad = append(bad, res)
@@ -64,7 +64,7 @@ func (r *run) acceptsEveryEvent(ctx context.Context) Result {
 			what = append(what[:4], fmt.Sprintf("and %d more", len(what)-4))
 		}
 		reason := fmt.Sprintf("%d of %d events not answered 2xx: %s", len(bad), len(names), strings.Join(what, ", "))
-		if r.o.Delivery.Sign == events.SignNone && tally(bad) == fmt.Sprintf("401 ×%d", len(bad)) {
+		if r.o.Delivery.Sign == delivery.SignNone && tally(bad) == fmt.Sprintf("401 ×%d", len(bad)) {
 			reason += " (does the receiver verify signatures? give --sign and --secret)"
 		}
 		return Result{Verdict: Fail, Reason: reason, Deliveries: ids(bad...)}
@@ -100,7 +100,7 @@ func (r *run) answersFast(ctx context.Context) Result {
 	if n == 0 && len(r.timeout) == 0 {
 		// Run alone (--only answers-fast): measure the catalog once.
 		for i, ev := range confirmed() {
-			r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: build(r.builder("answers-fast", i), ev)})
+			r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: build(r.builder("answers-fast", i), ev)})
 		}
 	}
 	r.mu.Lock()
@@ -135,7 +135,7 @@ func (r *run) answersFast(ctx context.Context) Result {
 func (r *run) duplicateOnce(ctx context.Context) Result {
 	const ev = "application_created"
 	body := build(r.builder("duplicate-once", 0), ev)
-	d := fixed(events.Delivery{Event: ev, Body: body})
+	d := fixed(delivery.Delivery{Event: ev, Body: body})
 	first := r.deliver(ctx, r.send, d)
 	second := r.deliver(ctx, r.send, d)
 	evidence := ids(first, second)
@@ -148,8 +148,8 @@ func (r *run) duplicateOnce(ctx context.Context) Result {
 func (r *run) duplicateConcurrent(ctx context.Context) Result {
 	const ev = "customer_created"
 	body := build(r.builder("duplicate-concurrent", 0), ev)
-	d := fixed(events.Delivery{Event: ev, Body: body})
-	rs := make([]events.Result, ConcurrentCopies)
+	d := fixed(delivery.Delivery{Event: ev, Body: body})
+	rs := make([]delivery.Result, ConcurrentCopies)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range rs {
@@ -198,9 +198,9 @@ func abandon(ctx context.Context) context.Context {
 func (r *run) abandonedRetry(ctx context.Context) Result {
 	const ev = "customer_updated"
 	body := build(r.builder("abandoned-retry", 0), ev)
-	d := fixed(events.Delivery{Event: ev, Body: body})
+	d := fixed(delivery.Delivery{Event: ev, Body: body})
 	first := r.send.Send(abandon(ctx), withTarget(d, r.o.Target)) // no answer time: there is none
-	rs := []events.Result{first}
+	rs := []delivery.Result{first}
 	if first.Status != 0 && first.Attempts == 1 {
 		return Result{Verdict: Fail, Reason: "psbox could not abandon the attempt: an answer came before the connection closed", Deliveries: ids(first)}
 	}
@@ -217,7 +217,7 @@ func (r *run) abandonedRetry(ctx context.Context) Result {
 	return r.withEffects(ctx, "the retry after an abandoned attempt answered "+answer(retry), evidence, [2]string{ev, fixtures.EntityKey(body)})
 }
 
-func withTarget(d events.Delivery, target string) events.Delivery {
+func withTarget(d delivery.Delivery, target string) delivery.Delivery {
 	d.Target = target
 	return d
 }
@@ -226,8 +226,8 @@ func (r *run) outOfOrder(ctx context.Context) Result {
 	b := r.builder("out-of-order", 0)
 	created := build(b, "application_created")
 	approved := build(b, "application_approved")
-	a := r.deliver(ctx, r.send, events.Delivery{Event: "application_approved", Body: approved})
-	c := r.deliver(ctx, r.send, events.Delivery{Event: "application_created", Body: created})
+	a := r.deliver(ctx, r.send, delivery.Delivery{Event: "application_approved", Body: approved})
+	c := r.deliver(ctx, r.send, delivery.Delivery{Event: "application_created", Body: created})
 	evidence := ids(a, c)
 	if a.Status == 0 || c.Status == 0 || class(a) == 5 || class(c) == 5 {
 		return Result{Verdict: Fail, Reason: fmt.Sprintf("application_approved first answered %s, then application_created %s; neither may be 5xx or unanswered", answer(a), answer(c)), Deliveries: evidence}
@@ -239,7 +239,7 @@ func (r *run) outOfOrder(ctx context.Context) Result {
 
 func (r *run) unknownEvent(ctx context.Context) Result {
 	body := build(r.builder("unknown-event", 0), "application_created", fixtures.Edit{Path: "event", Value: UnknownEvent})
-	res := r.deliver(ctx, r.send, events.Delivery{Event: UnknownEvent, Body: body})
+	res := r.deliver(ctx, r.send, delivery.Delivery{Event: UnknownEvent, Body: body})
 	ev := ids(res)
 	switch class(res) {
 	case 2:
@@ -252,12 +252,12 @@ func (r *run) unknownEvent(ctx context.Context) Result {
 
 func (r *run) unknownFields(ctx context.Context) Result {
 	const ev = "application_created"
-	plain := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: build(r.builder("unknown-fields", 0), ev)})
+	plain := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: build(r.builder("unknown-fields", 0), ev)})
 	extra := build(r.builder("unknown-fields", 1), ev,
 		fixtures.Edit{Path: "psbox_audit_extra", Value: map[string]any{"note": "a field no sample has", "level": 2}, Create: true},
 		fixtures.Edit{Path: "content.psbox_audit_extra", Value: "nested", Create: true},
 		fixtures.Edit{Path: "group.psbox_audit_extra", Value: []any{1, "two", nil}, Create: true})
-	got := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: extra})
+	got := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: extra})
 	evidence := ids(plain, got)
 	switch {
 	case !plain.OK:
@@ -276,7 +276,7 @@ func (r *run) emptyAndNullFields(ctx context.Context) Result {
 		fixtures.Edit{Path: "decline_reason", Value: ""},
 		fixtures.Edit{Path: "approved", Value: nil},
 		fixtures.Edit{Path: "meta", Value: map[string]any{}})
-	res := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: body})
+	res := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: body})
 	if !res.OK {
 		return Result{Verdict: Fail, Reason: `"email": "", "approved": null and "meta": {} (as PartnerStack's own sample has them) answered ` + answer(res) + "; want 2xx", Deliveries: ids(res)}
 	}
@@ -290,7 +290,7 @@ func (r *run) largePayload(ctx context.Context) Result {
 	}
 	body := pad(0)
 	body = pad(max(0, LargeBodyBytes-len(body))) // exactly LargeBodyBytes: the padding is plain ASCII
-	res := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: body})
+	res := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: body})
 	size := fmt.Sprintf("a %d KiB payload", len(body)>>10)
 	if res.Status == 0 || class(res) == 5 {
 		return Result{Verdict: Fail, Reason: size + " answered " + answer(res) + "; answer 2xx, or 413 if it is too large for you", Deliveries: ids(res)}
@@ -300,12 +300,12 @@ func (r *run) largePayload(ctx context.Context) Result {
 
 func (r *run) malformedBody(ctx context.Context) Result {
 	const ev = "application_created"
-	notJSON := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: []byte(`{"event": "application_created", "key": `)})
-	notObject := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: []byte(`["application_created"]`)})
+	notJSON := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: []byte(`{"event": "application_created", "key": `)})
+	notObject := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: []byte(`["application_created"]`)})
 	evidence := ids(notJSON, notObject)
 	said := fmt.Sprintf("a body that is not JSON answered %s, a JSON array %s", answer(notJSON), answer(notObject))
 	verdict := Pass
-	for _, res := range []events.Result{notJSON, notObject} {
+	for _, res := range []delivery.Result{notJSON, notObject} {
 		switch class(res) {
 		case 4:
 		case 2:
@@ -328,14 +328,14 @@ func (r *run) malformedBody(ctx context.Context) Result {
 func (r *run) burst(ctx context.Context) Result {
 	names := confirmed()
 	size := r.o.burstSize
-	rs := make([]events.Result, size)
+	rs := make([]delivery.Result, size)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range BurstConcurrency {
 		wg.Go(func() {
 			for i := range jobs {
 				ev := names[i%len(names)]
-				rs[i] = r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: build(r.builder("burst", i), ev)})
+				rs[i] = r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: build(r.builder("burst", i), ev)})
 			}
 		})
 	}
@@ -345,7 +345,7 @@ func (r *run) burst(ctx context.Context) Result {
 	close(jobs)
 	wg.Wait()
 	var lat []time.Duration
-	var bad []events.Result
+	var bad []delivery.Result
 	for _, res := range rs {
 		if res.Status != 0 {
 			lat = append(lat, res.Latency)
@@ -364,14 +364,14 @@ func (r *run) burst(ctx context.Context) Result {
 // noSign is the reason of a signature check without --sign.
 const noSign = "give --sign and --secret to check signatures"
 
-func (r *run) signed(check string) (events.Delivery, string) {
+func (r *run) signed(check string) (delivery.Delivery, string) {
 	const ev = "customer_created"
 	body := build(r.builder(check, 0), ev)
-	return events.Delivery{Event: ev, Body: body}, fixtures.EntityKey(body)
+	return delivery.Delivery{Event: ev, Body: body}, fixtures.EntityKey(body)
 }
 
 func (r *run) signatureValid(ctx context.Context) Result {
-	if r.o.Delivery.Sign == events.SignNone {
+	if r.o.Delivery.Sign == delivery.SignNone {
 		return Result{Verdict: Skip, Reason: noSign}
 	}
 	d, _ := r.signed("signature-valid")
@@ -386,13 +386,13 @@ func (r *run) signatureValid(ctx context.Context) Result {
 // be answered 4xx.
 func (r *run) signatureRejected(check string) func(context.Context) Result {
 	return func(ctx context.Context) Result {
-		if r.o.Delivery.Sign == events.SignNone {
+		if r.o.Delivery.Sign == delivery.SignNone {
 			return Result{Verdict: Skip, Reason: noSign}
 		}
 		d, _ := r.signed(check)
 		via := r.send
 		var what string
-		var captured []events.Result // sent first, as the forgery's model
+		var captured []delivery.Result // sent first, as the forgery's model
 		switch check {
 		case "signature-missing":
 			via, what = r.bare, "a delivery with no signature"
@@ -403,7 +403,7 @@ func (r *run) signatureRejected(check string) func(context.Context) Result {
 			// with its own valid headers: a receiver that recognises the
 			// id before checking the signature would take it.
 			d = fixed(d)
-			captured = []events.Result{r.deliver(ctx, r.send, d)}
+			captured = []delivery.Result{r.deliver(ctx, r.send, d)}
 			d.SignedBody = d.Body
 			d.Body = []byte(strings.Replace(string(d.Body), `"archived":false`, `"archived":true`, 1))
 			if string(d.Body) == string(d.SignedBody) {
@@ -411,7 +411,7 @@ func (r *run) signatureRejected(check string) func(context.Context) Result {
 			}
 			what = "a signed delivery sent again with its body changed"
 		case "signature-stale-timestamp", "signature-future-timestamp":
-			if r.o.Delivery.Sign != events.SignStandardWebhooks {
+			if r.o.Delivery.Sign != delivery.SignStandardWebhooks {
 				return Result{Verdict: Skip, Reason: r.o.Delivery.Sign + " signs no timestamp"}
 			}
 			if check == "signature-stale-timestamp" {
@@ -433,7 +433,7 @@ func (r *run) signatureRejected(check string) func(context.Context) Result {
 }
 
 func (r *run) signatureReplayed(ctx context.Context) Result {
-	if r.o.Delivery.Sign == events.SignNone {
+	if r.o.Delivery.Sign == delivery.SignNone {
 		return Result{Verdict: Skip, Reason: noSign}
 	}
 	d, key := r.signed("signature-replayed")
@@ -452,7 +452,7 @@ func (r *run) signatureReplayed(ctx context.Context) Result {
 
 func (r *run) stillUp(ctx context.Context) Result {
 	const ev = "application_created"
-	res := r.deliver(ctx, r.send, events.Delivery{Event: ev, Body: build(r.builder("still-up", 0), ev)})
+	res := r.deliver(ctx, r.send, delivery.Delivery{Event: ev, Body: build(r.builder("still-up", 0), ev)})
 	switch {
 	case res.Status == 0 || class(res) == 5:
 		return Result{Verdict: Fail, Reason: "one delivery after all the others answered " + answer(res) + ": the receiver crashed or wedged", Deliveries: ids(res)}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // flaws make a test receiver fail one thing real receivers get wrong. The
@@ -61,7 +61,7 @@ type fake struct {
 func newFake(f flaws, secret string) *fake {
 	k := &fake{f: f, seen: map[[32]byte]bool{}, ids: map[string]bool{}, counts: map[string]int{}, created: map[string]bool{}, sample: map[string]bool{}}
 	if secret != "" {
-		key, err := events.DecodeStandardSecret(secret)
+		key, err := delivery.DecodeStandardSecret(secret)
 		if err != nil {
 			panic(err)
 		}
@@ -115,7 +115,7 @@ func (k *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	event := r.Header.Get(events.HeaderEvent)
+	event := r.Header.Get(delivery.HeaderEvent)
 	if event == k.f.hangEvent && event != "" {
 		select {
 		case <-r.Context().Done():
@@ -236,7 +236,7 @@ func (k *fake) verify(h http.Header, body []byte) int {
 	if !k.f.noFutureCheck && time.Until(at) > 5*time.Minute {
 		return 401
 	}
-	want := events.StandardSignature(k.key, id, sec, body)
+	want := delivery.StandardSignature(k.key, id, sec, body)
 	for _, s := range strings.Fields(sigs) {
 		if s == want {
 			return 0

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // Subscriptions is what the dispatcher needs from the subscription store.
@@ -46,7 +46,7 @@ const maxFanOut = 8
 // every webhook subscribed to the event.
 type Dispatcher struct {
 	Subs    Subscriptions
-	Sender  *events.Sender
+	Sender  *delivery.Sender
 	Catalog *fixtures.Catalog // the events it builds; nil: the built-in catalog
 	// Fallback receives an event no webhook subscribes to (the UI's
 	// target); empty, such an event is an NoSubscriptionsError.
@@ -54,13 +54,13 @@ type Dispatcher struct {
 }
 
 // Recipients decides who receives event, the one place psbox decides it:
-// target when it is not empty (checked by events.ValidateTarget; a
+// target when it is not empty (checked by delivery.ValidateTarget; a
 // *BadInputError when it is wrong), else every active webhook subscribed
 // to event, in the store's order, else fallback when it is not empty, else
 // an NoSubscriptionsError. subs may be nil when a target is given.
 func Recipients(subs Subscriptions, event, target, fallback string) ([]string, error) {
 	if target != "" {
-		if err := events.ValidateTarget(target); err != nil {
+		if err := delivery.ValidateTarget(target); err != nil {
 			return nil, &BadInputError{"target", err}
 		}
 		return []string{target}, nil
@@ -83,7 +83,7 @@ func Recipients(subs Subscriptions, event, target, fallback string) ([]string, e
 // Fire builds event from seed and edits and delivers it to its Recipients.
 // Results follow the recipients' order. A *BadInputError means the input
 // was wrong.
-func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits []fixtures.Edit, target string) ([]events.Result, error) {
+func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits []fixtures.Edit, target string) ([]delivery.Result, error) {
 	cat := d.Catalog
 	if _, ok := cat.Lookup(event); !ok {
 		return nil, &BadInputError{"event", cat.UnknownEventError(event)}
@@ -97,12 +97,12 @@ func (d *Dispatcher) Fire(ctx context.Context, event string, seed int64, edits [
 
 // Deliver sends body as event to its Recipients, at most maxFanOut at
 // once, and returns the results in the recipients' order.
-func (d *Dispatcher) Deliver(ctx context.Context, event string, body []byte, target string) ([]events.Result, error) {
+func (d *Dispatcher) Deliver(ctx context.Context, event string, body []byte, target string) ([]delivery.Result, error) {
 	targets, err := Recipients(d.Subs, event, target, d.Fallback)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]events.Result, len(targets))
+	results := make([]delivery.Result, len(targets))
 	sem := make(chan struct{}, maxFanOut)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -111,7 +111,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, event string, body []byte, tar
 			defer func() { <-sem }()
 			// Only how it ended: the receiver's answer is in the log, and
 			// keeping it would grow with subscriptions x response size.
-			results[i] = d.Sender.Send(ctx, events.Delivery{Event: event, Target: t, Body: body}).Summary()
+			results[i] = d.Sender.Send(ctx, delivery.Delivery{Event: event, Target: t, Body: body}).Summary()
 		})
 	}
 	wg.Wait()
@@ -129,8 +129,8 @@ type fireRequest struct {
 
 // fireResponse is the data of a POST /_psbox/events answer.
 type fireResponse struct {
-	Seed       int64           `json:"seed"`
-	Deliveries []events.Result `json:"deliveries"`
+	Seed       int64             `json:"seed"`
+	Deliveries []delivery.Result `json:"deliveries"`
 }
 
 // Handler serves POST /_psbox/events, psbox's own control endpoint:

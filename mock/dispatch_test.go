@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // capture is a receiver that remembers the events it got.
@@ -28,7 +28,7 @@ func newCapture(t *testing.T) *capture {
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		c.mu.Lock()
-		c.got = append(c.got, r.Header.Get(events.HeaderEvent))
+		c.got = append(c.got, r.Header.Get(delivery.HeaderEvent))
 		c.body = append(c.body, b)
 		c.mu.Unlock()
 		io.WriteString(w, `{"received":true}`)
@@ -50,7 +50,7 @@ func newDispatcher(t *testing.T) (*Dispatcher, *Store) {
 		t.Fatal(err)
 	}
 	closeAtEnd(t, store)
-	s, err := events.New(events.Options{})
+	s, err := delivery.New(delivery.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

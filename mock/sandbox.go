@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
 )
@@ -25,11 +25,11 @@ type Sandbox struct {
 
 // SandboxOptions are what a Sandbox is built from.
 type SandboxOptions struct {
-	Options                  // the API's keys and version
-	Store    *Store          // the subscriptions; its catalog is the one the events are built from
-	Recorder *recorder.Store // where every exchange goes
-	Sender   *events.Sender  // built with RecordTo(Recorder) as its Wrap
-	Fallback string          // where an event no webhook subscribes to goes; "" for nowhere
+	Options                   // the API's keys and version
+	Store    *Store           // the subscriptions; its catalog is the one the events are built from
+	Recorder *recorder.Store  // where every exchange goes
+	Sender   *delivery.Sender // built with RecordTo(Recorder) as its Wrap
+	Fallback string           // where an event no webhook subscribes to goes; "" for nowhere
 }
 
 // NewSandbox mounts the control routes on a new Server and wraps it in

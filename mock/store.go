@@ -18,7 +18,7 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/atomicfile"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // StoreFile is the name of the subscription file inside the state folder.
@@ -58,11 +58,11 @@ func (e *CorruptStoreError) Error() string {
 func (e *CorruptStoreError) Unwrap() error { return e.Err }
 
 // ValidateTarget checks a webhook target with the one target check of
-// every delivery (events.ValidateTarget) and reports it as a FieldError
+// every delivery (delivery.ValidateTarget) and reports it as a FieldError
 // on "target".
 func ValidateTarget(s string) error {
-	var te *events.TargetError
-	if err := events.ValidateTarget(s); errors.As(err, &te) {
+	var te *delivery.TargetError
+	if err := delivery.ValidateTarget(s); errors.As(err, &te) {
 		if te.URL == "" {
 			return &FieldError{"target", "is empty; give a URL like http://localhost:3000/webhooks"}
 		}

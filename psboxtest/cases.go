@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // RunCases runs psbox contract cases (case files, or folders of them, as
@@ -20,13 +20,13 @@ func RunCases(t *testing.T, target string, paths ...string) {
 	if err != nil {
 		t.Fatalf("psboxtest.RunCases: %v", err)
 	}
-	var dc events.Config
-	sender, err := dc.NewSender(events.Options{UserAgent: userAgent})
+	var dc delivery.Config
+	sender, err := dc.NewSender(delivery.Options{UserAgent: userAgent})
 	if err != nil {
 		t.Fatalf("psboxtest.RunCases: %v", err)
 	}
 	defer sender.Close()
-	if err := events.ValidateTarget(target); err != nil {
+	if err := delivery.ValidateTarget(target); err != nil {
 		t.Fatalf("psboxtest.RunCases: %v", err)
 	}
 	deliver := sender.DeliverCases(target)

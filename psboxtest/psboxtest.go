@@ -36,7 +36,7 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -53,7 +53,7 @@ const userAgent = "psbox/psboxtest"
 type Option func(*config)
 
 type config struct {
-	delivery events.Config
+	delivery delivery.Config
 	seed     int64
 	seedSet  bool
 	target   string
@@ -112,7 +112,7 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
 	if c.target != "" {
-		if err := events.ValidateTarget(c.target); err != nil {
+		if err := delivery.ValidateTarget(c.target); err != nil {
 			t.Fatalf("psboxtest.WithTarget: %v", err)
 		}
 	}
@@ -126,7 +126,7 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		store.Close()
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
-	sender, err := c.delivery.NewSender(events.Options{Wrap: mock.RecordTo(rec), UserAgent: userAgent})
+	sender, err := c.delivery.NewSender(delivery.Options{Wrap: mock.RecordTo(rec), UserAgent: userAgent})
 	if err != nil {
 		rec.Close()
 		store.Close()

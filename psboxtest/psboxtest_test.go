@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/psboxtest"
 )
 
@@ -70,7 +70,7 @@ func TestSandbox_SubscribeFireDeliveries(t *testing.T) {
 	if _, ok := p["decline_reason"]; ok {
 		t.Errorf("-decline_reason did not remove the field: %s", d.Body)
 	}
-	if r.header.Get("X-Team") != "growth" || r.header.Get(events.HeaderEvent) != "application_created" || r.header.Get(events.HeaderDelivery) != d.ID {
+	if r.header.Get("X-Team") != "growth" || r.header.Get(delivery.HeaderEvent) != "application_created" || r.header.Get(delivery.HeaderDelivery) != d.ID {
 		t.Errorf("headers = %v", r.header)
 	}
 
@@ -224,7 +224,7 @@ func TestSignedRequest(t *testing.T) {
 		t.Fatalf("handler answered %d: %s", rr.Code, rr.Body)
 	}
 	if !strings.Contains(string(body), `"first_name":"Ada"`) || seen.Get("Content-Type") != "application/json" ||
-		seen.Get(events.HeaderEvent) != "application_approved" || !strings.HasPrefix(seen.Get(events.HeaderDelivery), "dlv_") {
+		seen.Get(delivery.HeaderEvent) != "application_approved" || !strings.HasPrefix(seen.Get(delivery.HeaderDelivery), "dlv_") {
 		t.Errorf("request: %v %s", seen, body)
 	}
 	a := psboxtest.SignedRequest(t, "application_approved", "", "")

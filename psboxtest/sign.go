@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
 )
 
@@ -34,13 +34,13 @@ func SignedRequest(t testing.TB, event, scheme, secret string, edits ...string) 
 	if err != nil {
 		t.Fatalf("psboxtest.SignedRequest(%s): %v", event, err)
 	}
-	dc := events.Config{Sign: scheme, Secret: secret}
-	s, err := dc.NewSender(events.Options{UserAgent: userAgent})
+	dc := delivery.Config{Sign: scheme, Secret: secret}
+	s, err := dc.NewSender(delivery.Options{UserAgent: userAgent})
 	if err != nil {
 		t.Fatalf("psboxtest.SignedRequest: %v", err)
 	}
 	defer s.Close()
-	req, err := s.Request(context.Background(), events.Delivery{Event: event, Target: "http://127.0.0.1/webhooks", Body: body})
+	req, err := s.Request(context.Background(), delivery.Delivery{Event: event, Target: "http://127.0.0.1/webhooks", Body: body})
 	if err != nil {
 		t.Fatalf("psboxtest.SignedRequest: %v", err)
 	}

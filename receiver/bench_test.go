@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // benchBody is an application_created payload of the usual size, with a
@@ -43,7 +43,7 @@ func benchServe(b *testing.B, h http.Handler) {
 	i := 0
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, "/webhooks", bytes.NewReader(bodies[i%len(bodies)]))
-		r.Header.Set(events.HeaderEvent, "application_created")
+		r.Header.Set(delivery.HeaderEvent, "application_created")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != http.StatusOK {

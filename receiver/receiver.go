@@ -22,7 +22,7 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -41,11 +41,11 @@ type Options struct {
 	Delay  time.Duration // wait this long before answering
 
 	// Verify, when set, is the signature scheme every delivery must carry
-	// (events.SignStandardWebhooks or events.SignHMACSHA256), signed with
+	// (delivery.SignStandardWebhooks or delivery.SignHMACSHA256), signed with
 	// Secret; others are answered 401.
 	Verify          string
 	Secret          string
-	SignatureHeader string        // the hmac-sha256 header; default events.DefaultSignatureHeader
+	SignatureHeader string        // the hmac-sha256 header; default delivery.DefaultSignatureHeader
 	Tolerance       time.Duration // how far a Standard Webhooks timestamp may be from now; default DefaultTolerance
 
 	Quiet bool // print nothing per delivery (Close says how many came)
@@ -118,7 +118,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	show := rc.out.admit(now, r.Header.Get(events.HeaderEvent)) // print in full, or only count
+	show := rc.out.admit(now, r.Header.Get(delivery.HeaderEvent)) // print in full, or only count
 	refuse := func(status int, why string) {
 		if !rc.o.Quiet {
 			rc.out.print(FormatReceived(now, r, body) + fmt.Sprintf("  refused %d: %s\n", status, why))
@@ -146,7 +146,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ok := rc.o.Status >= 200 && rc.o.Status <= 299
 	dup := false
 	if ok {
-		event := r.Header.Get(events.HeaderEvent)
+		event := r.Header.Get(delivery.HeaderEvent)
 		if event == "" {
 			event = entity.Event
 		}
@@ -226,7 +226,7 @@ func FormatReceived(at time.Time, r *http.Request, body []byte) string {
 	var b strings.Builder
 	var doc map[string]any
 	isJSON := json.Unmarshal(body, &doc) == nil
-	event := r.Header.Get(events.HeaderEvent)
+	event := r.Header.Get(delivery.HeaderEvent)
 	if event == "" && isJSON {
 		event, _ = doc["event"].(string)
 	}
@@ -234,7 +234,7 @@ func FormatReceived(at time.Time, r *http.Request, body []byte) string {
 		event = "(event not named)"
 	}
 	fmt.Fprintf(&b, "%s  %s %s  %s", at.Format("15:04:05.000"), r.Method, r.URL.RequestURI(), event)
-	if id := r.Header.Get(events.HeaderDelivery); id != "" {
+	if id := r.Header.Get(delivery.HeaderDelivery); id != "" {
 		fmt.Fprintf(&b, "  %s", id)
 	}
 	if isJSON {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // DefaultTolerance is how far a Standard Webhooks timestamp may be from the
@@ -19,7 +19,7 @@ const DefaultTolerance = 5 * time.Minute
 
 // A verifier checks one delivery's signature: the receiving side (headers,
 // timestamp window, the list of signatures). The MAC itself comes from the
-// signer's events.StandardSignature and events.HMACSignature, one
+// signer's delivery.StandardSignature and delivery.HMACSignature, one
 // computation for both sides; verify_test.go holds it to the Standard
 // Webhooks test vectors, and the delivery tests check psbox's signatures
 // with an implementation of their own.
@@ -34,8 +34,8 @@ func newVerifier(o Options) (verifier, error) {
 			return nil, errors.New("--secret was given without --verify; add --verify standard-webhooks or --verify hmac-sha256")
 		}
 		return nil, nil
-	case events.SignStandardWebhooks:
-		key, err := events.DecodeStandardSecret(o.Secret)
+	case delivery.SignStandardWebhooks:
+		key, err := delivery.DecodeStandardSecret(o.Secret)
 		if err != nil {
 			return nil, errors.New(strings.Replace(err.Error(), "--sign standard-webhooks", "--verify standard-webhooks", 1))
 		}
@@ -44,13 +44,13 @@ func newVerifier(o Options) (verifier, error) {
 			tol = DefaultTolerance
 		}
 		return standardVerifier{key: key, tolerance: tol}, nil
-	case events.SignHMACSHA256:
+	case delivery.SignHMACSHA256:
 		if o.Secret == "" {
 			return nil, errors.New("--verify hmac-sha256 needs a secret; add --secret S")
 		}
 		name := o.SignatureHeader
 		if name == "" {
-			name = events.DefaultSignatureHeader
+			name = delivery.DefaultSignatureHeader
 		}
 		return hmacVerifier{key: []byte(o.Secret), header: name}, nil
 	}
@@ -82,7 +82,7 @@ func (v standardVerifier) verify(h http.Header, body []byte, now time.Time) erro
 	case at.After(now.Add(v.tolerance)):
 		return fmt.Errorf("the signature is from the future: signed %s ahead, more than %s", at.Sub(now).Round(time.Second), v.tolerance)
 	}
-	want := []byte(events.StandardSignature(v.key, id, sec, body))
+	want := []byte(delivery.StandardSignature(v.key, id, sec, body))
 	for _, s := range strings.Fields(sigs) {
 		if hmac.Equal([]byte(s), want) {
 			return nil
@@ -107,7 +107,7 @@ func (v hmacVerifier) verify(h http.Header, body []byte, _ time.Time) error {
 	if _, err := hex.DecodeString(hexSig); !ok || err != nil {
 		return fmt.Errorf("%s is not sha256=<hex>", v.header)
 	}
-	if !hmac.Equal([]byte(strings.ToLower(got)), []byte(events.HMACSignature(v.key, body))) {
+	if !hmac.Equal([]byte(strings.ToLower(got)), []byte(delivery.HMACSignature(v.key, body))) {
 		return errors.New("the signature does not match: wrong secret, or the body was changed")
 	}
 	return nil

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/internal/testutil"
-	"github.com/psbox-dev/psbox/mock/events"
+	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 const stdSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -21,7 +21,7 @@ const stdSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 // TestStandardVerifier_SpecVector: the Standard Webhooks specification's
 // own example verifies, and every change to it does not.
 func TestStandardVerifier_SpecVector(t *testing.T) {
-	v, err := newVerifier(Options{Verify: events.SignStandardWebhooks, Secret: stdSecret})
+	v, err := newVerifier(Options{Verify: delivery.SignStandardWebhooks, Secret: stdSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +66,9 @@ func TestOptions_ValidateVerify(t *testing.T) {
 		want string
 	}{
 		{Options{Verify: "md5"}, `--verify "md5"`},
-		{Options{Verify: events.SignStandardWebhooks}, "--verify standard-webhooks needs --secret"},
-		{Options{Verify: events.SignStandardWebhooks, Secret: "nope"}, "whsec_"},
-		{Options{Verify: events.SignHMACSHA256}, "needs a secret"},
+		{Options{Verify: delivery.SignStandardWebhooks}, "--verify standard-webhooks needs --secret"},
+		{Options{Verify: delivery.SignStandardWebhooks, Secret: "nope"}, "whsec_"},
+		{Options{Verify: delivery.SignHMACSHA256}, "needs a secret"},
 		{Options{Secret: "s"}, "without --verify"},
 	} {
 		if err := tc.o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -78,9 +78,9 @@ func TestOptions_ValidateVerify(t *testing.T) {
 }
 
 // send posts body signed by psbox's own sender (or not, with sign "").
-func send(t *testing.T, url, sign, secret string, d events.Delivery) events.Result {
+func send(t *testing.T, url, sign, secret string, d delivery.Delivery) delivery.Result {
 	t.Helper()
-	s, err := events.New(events.Options{Sign: sign, Secret: secret})
+	s, err := delivery.New(delivery.Options{Sign: sign, Secret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,22 +93,22 @@ func send(t *testing.T, url, sign, secret string, d events.Delivery) events.Resu
 // acted on and everything else is answered 401 and not acted on.
 func TestReceiver_VerifiesSignatures(t *testing.T) {
 	var log testutil.Buffer
-	rc := New(&log, Options{Verify: events.SignStandardWebhooks, Secret: stdSecret})
+	rc := New(&log, Options{Verify: delivery.SignStandardWebhooks, Secret: stdSecret})
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 	body := []byte(`{"key":"appl_1","event":"application_created"}`)
-	d := events.Delivery{Event: "application_created", Body: body}
+	d := delivery.Delivery{Event: "application_created", Body: body}
 
-	if r := send(t, srv.URL, events.SignStandardWebhooks, stdSecret, d); r.Status != 200 {
+	if r := send(t, srv.URL, delivery.SignStandardWebhooks, stdSecret, d); r.Status != 200 {
 		t.Fatalf("signed: %d %s", r.Status, r.ResponseBody)
 	}
 	other := []byte(`{"key":"appl_2","event":"application_created"}`)
-	for name, r := range map[string]events.Result{
-		"unsigned":     send(t, srv.URL, "", "", events.Delivery{Event: "application_created", Body: other}),
-		"wrong secret": send(t, srv.URL, events.SignStandardWebhooks, "whsec_"+strings.Repeat("A", 32), events.Delivery{Event: "application_created", Body: other}),
-		"tampered":     send(t, srv.URL, events.SignStandardWebhooks, stdSecret, events.Delivery{Event: "application_created", Body: other, SignedBody: body}),
-		"stale":        send(t, srv.URL, events.SignStandardWebhooks, stdSecret, events.Delivery{Event: "application_created", Body: other, SignedAt: time.Now().Add(-10 * time.Minute)}),
-		"future":       send(t, srv.URL, events.SignStandardWebhooks, stdSecret, events.Delivery{Event: "application_created", Body: other, SignedAt: time.Now().Add(10 * time.Minute)}),
+	for name, r := range map[string]delivery.Result{
+		"unsigned":     send(t, srv.URL, "", "", delivery.Delivery{Event: "application_created", Body: other}),
+		"wrong secret": send(t, srv.URL, delivery.SignStandardWebhooks, "whsec_"+strings.Repeat("A", 32), delivery.Delivery{Event: "application_created", Body: other}),
+		"tampered":     send(t, srv.URL, delivery.SignStandardWebhooks, stdSecret, delivery.Delivery{Event: "application_created", Body: other, SignedBody: body}),
+		"stale":        send(t, srv.URL, delivery.SignStandardWebhooks, stdSecret, delivery.Delivery{Event: "application_created", Body: other, SignedAt: time.Now().Add(-10 * time.Minute)}),
+		"future":       send(t, srv.URL, delivery.SignStandardWebhooks, stdSecret, delivery.Delivery{Event: "application_created", Body: other, SignedAt: time.Now().Add(10 * time.Minute)}),
 	} {
 		if r.Status != 401 || !strings.Contains(string(r.ResponseBody), `"error"`) {
 			t.Errorf("%s: %d %s, want 401 saying why", name, r.Status, r.ResponseBody)
@@ -124,13 +124,13 @@ func TestReceiver_VerifiesSignatures(t *testing.T) {
 		t.Errorf("the log does not show the refusals:\n%s", log.String())
 	}
 
-	hm := New(io.Discard, Options{Verify: events.SignHMACSHA256, Secret: "s3cret"})
+	hm := New(io.Discard, Options{Verify: delivery.SignHMACSHA256, Secret: "s3cret"})
 	hsrv := httptest.NewServer(hm)
 	defer hsrv.Close()
-	if r := send(t, hsrv.URL, events.SignHMACSHA256, "s3cret", d); r.Status != 200 {
+	if r := send(t, hsrv.URL, delivery.SignHMACSHA256, "s3cret", d); r.Status != 200 {
 		t.Errorf("hmac signed: %d", r.Status)
 	}
-	if r := send(t, hsrv.URL, events.SignHMACSHA256, "other", d); r.Status != 401 {
+	if r := send(t, hsrv.URL, delivery.SignHMACSHA256, "other", d); r.Status != 401 {
 		t.Errorf("hmac wrong secret: %d", r.Status)
 	}
 }

@@ -1,4 +1,4 @@
-package events
+package delivery
 
 import (
 	"errors"
@@ -24,11 +24,11 @@ const SecretEnv = "PSBOX_SIGNING_SECRET"
 // AddFlags, so each of them has the same flags with the same help, and all
 // build their Sender through NewSender.
 //
-//	var dc events.Config
+//	var dc delivery.Config
 //	dc.AddFlags(cmd.Flags())
 //	...
 //	if err := dc.Validate(); err != nil { /* exit 2 */ }
-//	s, err := dc.NewSender(events.Options{Wrap: record, UserAgent: "psbox/1.0"})
+//	s, err := dc.NewSender(delivery.Options{Wrap: record, UserAgent: "psbox/1.0"})
 //
 // Headers given with --header replace psbox's own headers of the same name
 // (User-Agent, Content-Type); X-Psbox-Event, X-Psbox-Delivery and the

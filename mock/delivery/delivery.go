@@ -1,19 +1,19 @@
-// Package events sends webhook deliveries: one event's JSON body POSTed to
+// Package delivery sends webhook deliveries: one event's JSON body POSTed to
 // one target, with psbox's headers, an optional signature, a deadline per
 // attempt, and retries when asked for. It prints nothing; every delivery
 // ends in a Result.
 //
-//	s, err := events.New(events.Options{Retries: 2})
+//	s, err := delivery.New(delivery.Options{Retries: 2})
 //	if err != nil { ... }
 //	defer s.Close()
-//	r := s.Send(ctx, events.Delivery{Event: "application_created", Target: url, Body: body})
+//	r := s.Send(ctx, delivery.Delivery{Event: "application_created", Target: url, Body: body})
 //	if !r.OK { fmt.Println(r.Reason, r.Err) }
 //
 // Choices that are psbox's own (PartnerStack documents none of them): the
 // X-Psbox-Event and X-Psbox-Delivery headers, a 10 s deadline per attempt,
 // 2xx as the only success, redirects never followed, no retries unless asked
 // for, and no signature unless asked for.
-package events
+package delivery
 
 import (
 	"bytes"
