@@ -114,7 +114,9 @@ func Prune(dir string, o PruneOptions) (PruneResult, error) {
 				removed++
 				return nil
 			}
-			kept++
+			if kept++; kept%1000 == 0 {
+				pruneAt("copying")
+			}
 			bw.Write(line)
 			return bw.WriteByte('\n')
 		})
@@ -125,6 +127,7 @@ func Prune(dir string, o PruneOptions) (PruneResult, error) {
 			err = errUnchanged
 		}
 		if err == nil {
+			pruneAt("written")
 			if live {
 				err = replaceLive(s, lock, lf, tmp)
 			} else if kept == 0 {
@@ -146,9 +149,14 @@ func Prune(dir string, o PruneOptions) (PruneResult, error) {
 		res.Kept += kept
 		res.Removed += removed
 	}
+	pruneAt("renamed")
 	syncDir(dir)
 	return res, nil
 }
+
+// pruneAt marks a point of a prune ("copying", "written", "locked",
+// "renamed") for the crash test, which stops a prune there and kills it.
+var pruneAt = func(point string) {}
 
 var errUnchanged = errors.New("unchanged")
 
@@ -160,6 +168,7 @@ func replaceLive(s *Store, lock *os.File, lf logFile, tmp *os.File) error {
 		return err
 	}
 	defer unlock(lock)
+	pruneAt("locked")
 	cur, err := os.Stat(lf.path)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +67,21 @@ func appendChild(dir string) {
 // $PSBOX_PRUNE_BEFORE (Unix nanoseconds).
 func pruneChild(dir string) {
 	ns, _ := strconv.ParseInt(os.Getenv("PSBOX_PRUNE_BEFORE"), 10, 64)
+	// PSBOX_PRUNE_STOP=point:n stops the prune at the n-th pass through
+	// that point, says "stopped" and waits to be killed.
+	if point, n, ok := strings.Cut(os.Getenv("PSBOX_PRUNE_STOP"), ":"); ok {
+		want, _ := strconv.Atoi(n)
+		seen := 0
+		pruneAt = func(p string) {
+			if p != point {
+				return
+			}
+			if seen++; seen == want {
+				fmt.Println("stopped")
+				time.Sleep(time.Minute)
+			}
+		}
+	}
 	if _, err := Prune(dir, PruneOptions{Before: time.Unix(0, ns)}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
@@ -191,17 +205,24 @@ func TestPrune_ConcurrentAppenderAndKill9(t *testing.T) {
 		acked <- n
 	}()
 
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	// Each prune is stopped at one point of its work and killed there:
+	// while copying, with the copy written, holding the exclusive lock,
+	// and after the rename.
+	stops := []string{"copying:1", "copying:5", "written:1", "locked:1", "renamed:1", "copying:3", "locked:1", "written:1"}
 	prevSeeds, killed := seeds, 0
-	for run := range 8 {
+	for run, stop := range stops {
 		before := seedBase.Add(time.Duration(1000*(run+1)) * time.Second)
-		p := child(t, pruneChildEnv+"="+dir, "PSBOX_PRUNE_BEFORE="+strconv.FormatInt(before.UnixNano(), 10))
+		p := child(t, pruneChildEnv+"="+dir, "PSBOX_PRUNE_BEFORE="+strconv.FormatInt(before.UnixNano(), 10), "PSBOX_PRUNE_STOP="+stop)
 		var perr strings.Builder
 		p.Stderr = &perr
+		out, err := p.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := p.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
+		io.ReadAll(io.LimitReader(out, int64(len("stopped\n")))) // "stopped", or EOF if the prune ended first
 		p.Process.Signal(syscall.SIGKILL)
 		state, _ := p.Process.Wait()
 		if !state.Success() && state.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
@@ -248,8 +269,8 @@ func TestPrune_ConcurrentAppenderAndKill9(t *testing.T) {
 		}
 	}
 	t.Logf("%d prunes killed midway; the last removed %d and kept %d; the appender flushed %d, all kept", killed, res.Removed, res.Kept, n)
-	if killed < 3 {
-		t.Errorf("only %d of 8 prunes were killed midway; the test is not exercising a crash mid-prune", killed)
+	if killed != len(stops) {
+		t.Errorf("only %d of %d prunes were killed midway; the test is not exercising a crash mid-prune", killed, len(stops))
 	}
 }
 
