@@ -23,10 +23,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 func ValidateTarget(s string) error {
 	var te *delivery.TargetError
 	if err := delivery.ValidateTarget(s); errors.As(err, &te) {
-		if te.URL == "" {
-			return &FieldError{"target", "is empty; give a URL like http://localhost:3000/webhooks"}
-		}
-		return &FieldError{"target", fmt.Sprintf("%q %s", te.URL, te.Problem)}
+		return &FieldError{"target", te.Detail()}
 	} else if err != nil {
 		return &FieldError{"target", err.Error()}
 	}

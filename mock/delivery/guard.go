@@ -33,15 +33,25 @@ func (e *TargetError) Blocked() bool { return true }
 
 func (e *TargetError) Error() string {
 	if e.URL == "" {
-		return "the target URL is empty; " + targetExample
+		return "the target URL " + e.Problem
 	}
-	return fmt.Sprintf("target %q %s", e.URL, e.Problem)
+	return "target " + e.Detail()
+}
+
+// Detail is the sentence without its subject, for a message that names
+// the field itself (the mock API's "target: ..."): the quoted URL and the
+// problem, or the problem alone when the URL is empty.
+func (e *TargetError) Detail() string {
+	if e.URL == "" {
+		return e.Problem
+	}
+	return fmt.Sprintf("%q %s", e.URL, e.Problem)
 }
 
 // parseTarget parses raw and checks it as ValidateTarget does.
 func parseTarget(raw string) (*url.URL, error) {
 	if strings.TrimSpace(raw) == "" {
-		return nil, &TargetError{}
+		return nil, &TargetError{Problem: "is empty; " + targetExample}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
