@@ -20,6 +20,7 @@ import (
 
 	"github.com/psbox-dev/psbox/internal/atomicfile"
 	"github.com/psbox-dev/psbox/internal/bodytext"
+	"github.com/psbox-dev/psbox/internal/humanize"
 )
 
 // deliveriesFilter holds the filter flags list and export share.
@@ -185,7 +186,7 @@ func writeDeliveriesTable(w io.Writer, list []recorder.Summary) error {
 		sm := &list[i]
 		r := rowOf(sm)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			sm.Start.Local().Format("2006-01-02 15:04:05"), sm.ID, r.event, r.target, r.result, latency(sm.Duration), r.attempt)
+			sm.Start.Local().Format("2006-01-02 15:04:05"), sm.ID, r.event, r.target, r.result, humanize.Latency(sm.Duration), r.attempt)
 	}
 	return tw.Flush()
 }
@@ -336,7 +337,7 @@ func writeExchange(w io.Writer, ex *recorder.Exchange) error {
 	row("Replay of", ex.ReplayOf)
 	row("Target", ex.Target)
 	row("Started", ex.Start.Local().Format("2006-01-02 15:04:05.000 MST"))
-	row("Latency", latency(ex.Duration))
+	row("Latency", humanize.Latency(ex.Duration))
 	if ex.InsecureTLS {
 		row("TLS", "certificate not verified (--insecure)")
 	}
@@ -468,7 +469,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return nil
 			}
 			if res.OK {
-				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, target, res.Status, latency(res.Latency), res.DeliveryID, recorded)
+				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, target, res.Status, humanize.Latency(res.Latency), res.DeliveryID, recorded)
 				return nil
 			}
 			fmt.Fprintf(out, "replay of %s to %s failed: %s (delivery %s%s)\n", orig.ID, target, res.Err, res.DeliveryID, recorded)

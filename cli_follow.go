@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -71,5 +72,5 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 // result, latency and attempt, the columns of 'psbox deliveries'.
 func followLine(sm *recorder.Summary) string {
 	r := rowOf(sm)
-	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", sm.Start.Local().Format(time.TimeOnly), sm.ID, r.event, r.target, r.result, latency(sm.Duration), r.attempt)
+	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", sm.Start.Local().Format(time.TimeOnly), sm.ID, r.event, r.target, r.result, humanize.Latency(sm.Duration), r.attempt)
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/recorder"
@@ -23,16 +21,4 @@ func isTerminal(v any) bool {
 // recordTo is the sender's Wrap that records every attempt in rec.
 func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {
 	return mock.RecordTo(rec)
-}
-
-// latency formats an attempt's latency for a table: "-" for none,
-// milliseconds with one decimal under a second.
-func latency(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "-"
-	case d < time.Second:
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return d.Round(time.Millisecond).String()
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/humanize"
 )
 
 // logRequests prints one line per request to w once it is answered: the
@@ -32,7 +34,7 @@ func logRequests(next http.Handler, w io.Writer) http.Handler {
 
 // requestLine is one request as `psbox serve` prints it.
 func requestLine(at time.Time, method, path string, status int, took time.Duration) string {
-	return fmt.Sprintf("%s %-6s %s %d %s\n", at.Local().Format("15:04:05.000"), method, path, status, latency(took))
+	return fmt.Sprintf("%s %-6s %s %d %s\n", at.Local().Format("15:04:05.000"), method, path, status, humanize.Latency(took))
 }
 
 // statusWriter notes the status a handler answers with.

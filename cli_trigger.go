@@ -23,6 +23,7 @@ import (
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/internal/histogram"
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
@@ -520,7 +521,7 @@ func appendDeliveryLine(b []byte, r delivery.Result) []byte {
 		b = strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 1, 64)
 		b = append(b, "ms"...)
 	} else {
-		b = append(b, latency(d)...)
+		b = append(b, humanize.Latency(d)...)
 	}
 	b = append(b, "  "...)
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
@@ -567,7 +568,7 @@ func attemptLine(a delivery.Attempt) string {
 			what += " (" + a.Err + ")"
 		}
 	}
-	return fmt.Sprintf("%s  %s  attempt %d: %s in %s; retrying in %s  %s\n", a.Event, a.Target, a.N, what, latency(a.Latency), a.Wait, a.DeliveryID)
+	return fmt.Sprintf("%s  %s  attempt %d: %s in %s; retrying in %s  %s\n", a.Event, a.Target, a.N, what, humanize.Latency(a.Latency), a.Wait, a.DeliveryID)
 }
 
 func (p *triggerPrinter) showProgress(elapsed time.Duration) {
@@ -597,7 +598,7 @@ func (p *triggerPrinter) finish(elapsed time.Duration, interrupted bool) error {
 	if p.o.count > 1 && n > 0 {
 		h := &p.latency
 		fmt.Fprintf(sum, "latency p50 %s  p90 %s  p99 %s  max %s; %.0f events/s over %s\n",
-			latency(h.Percentile(50)), latency(h.Percentile(90)), latency(h.Percentile(99)), latency(h.Max()),
+			humanize.Latency(h.Percentile(50)), humanize.Latency(h.Percentile(90)), humanize.Latency(h.Percentile(99)), humanize.Latency(h.Max()),
 			float64(n)/elapsed.Seconds(), elapsed.Round(time.Millisecond))
 		if len(p.reasons) > 0 {
 			var parts []string

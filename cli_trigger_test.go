@@ -340,7 +340,7 @@ func TestDeliveryLine(t *testing.T) {
 		{delivery.Result{Event: "application_created", Target: "http://x/h", OK: true, Status: 200, Latency: 1500 * time.Microsecond, Attempts: 1, DeliveryID: "dlv_1"},
 			"application_created  http://x/h  200  1.5ms  1 attempt  dlv_1\n"},
 		{delivery.Result{Event: "e", Target: "http://x/h", Status: 503, Reason: recorder.ReasonStatus, Err: "the receiver answered 503", Latency: 2 * time.Second, Attempts: 3, DeliveryID: "dlv_2"},
-			"e  http://x/h  failed: 503 (http_status)  2s  3 attempts  dlv_2\n"},
+			"e  http://x/h  failed: 503 (http_status)  2.0s  3 attempts  dlv_2\n"},
 		{delivery.Result{Event: "e", Target: "http://x/h", Reason: recorder.ReasonRefused, Err: "connection refused", Attempts: 1, DeliveryID: "dlv_3"},
 			"e  http://x/h  failed: connection_refused (connection refused)  -  1 attempt  dlv_3\n"},
 	} {

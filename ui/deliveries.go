@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -163,7 +164,7 @@ func (s deliveriesScreen) update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
 		if !r.OK {
 			return s, reportError(fmt.Errorf("replay of %s failed: %s", msg.id, describeResult(r)))
 		}
-		return s, reportStatus(fmt.Sprintf("replayed %s → %s: %d in %s", msg.id, r.Target, r.Status, latency(r.Latency)))
+		return s, reportStatus(fmt.Sprintf("replayed %s → %s: %d in %s", msg.id, r.Target, r.Status, humanize.Latency(r.Latency)))
 
 	case exchangeLoadedMsg:
 		if s.detail && msg.ex.ID == s.detailID {
@@ -275,7 +276,7 @@ func (s deliveriesScreen) View() string {
 		if r.replay {
 			try = "r"
 		}
-		rest := " " + padLeft(latency(r.duration), colLatency) + " " + pad(try, colAttempt) + " " + pad(r.event, ew) + " " + pad(r.target, tw)
+		rest := " " + padLeft(humanize.Latency(r.duration), colLatency) + " " + pad(try, colAttempt) + " " + pad(r.event, ew) + " " + pad(r.target, tw)
 		if row == s.cursor {
 			b.WriteString(st.List.Selected.Render(cursorMark + t + " " + pad(code, colStatus) + rest))
 		} else {

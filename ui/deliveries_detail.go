@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -94,7 +95,7 @@ func describeExchange(ex *recorder.Exchange) string {
 	if ex.Response == nil {
 		return s + "no answer (" + ex.ErrorReason + "): " + ex.Error
 	}
-	s += fmt.Sprintf("%d in %s", ex.Response.Status, latency(ex.Duration))
+	s += fmt.Sprintf("%d in %s", ex.Response.Status, humanize.Latency(ex.Duration))
 	if ex.ReplayOf != "" {
 		s += "  replay of " + ex.ReplayOf
 	}

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/humanize"
 )
 
 // eventsScreen is the catalog with a payload preview: enter fires the
@@ -274,7 +275,7 @@ func reportFired(msg eventFiredMsg) tea.Cmd {
 	}
 	if len(msg.results) == 1 {
 		r := msg.results[0]
-		return reportStatus(fmt.Sprintf("%s → %s: %d in %s", msg.event, r.Target, r.Status, latency(r.Latency)))
+		return reportStatus(fmt.Sprintf("%s → %s: %d in %s", msg.event, r.Target, r.Status, humanize.Latency(r.Latency)))
 	}
 	return reportStatus(fmt.Sprintf("%s → delivered to %d webhooks", msg.event, len(msg.results)))
 }
