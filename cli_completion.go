@@ -79,6 +79,29 @@ func addCompletions(root *cobra.Command, g *globals) {
 		}
 	}
 	walk(root)
+	root.InitDefaultCompletionCmd() // after every command: it lists them
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = unknownShell
+		}
+	}
+}
+
+// unknownShell answers `psbox completion SHELL` for a shell cobra has no
+// script for (a known shell is a subcommand and never gets here); with no
+// shell, the help lists them.
+func unknownShell(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return c.Help()
+	}
+	var shells []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			shells = append(shells, sub.Name())
+		}
+	}
+	return usageError("psbox completion has scripts for %s, not %q; e.g. psbox completion bash > ~/.local/share/bash-completion/completions/psbox", strings.Join(shells, ", "), args[0])
 }
 
 // formatValues are the --format values of the commands that have one.

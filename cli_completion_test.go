@@ -54,3 +54,23 @@ func TestCompletion_Values(t *testing.T) {
 		}
 	}
 }
+
+// A shell psbox has no script for is a usage mistake: exit 2 and one
+// sentence naming the shells it supports, not the help and exit 0.
+func TestCompletion_UnknownShell(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"completion", "ksh"}, strings.NewReader(""), &out, &errb)
+	msg := errb.String()
+	if code != 2 || out.Len() != 0 || strings.Count(msg, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 2, nothing on stdout, one line on stderr", code, out.String(), msg)
+	}
+	for _, w := range []string{`"ksh"`, "bash", "zsh", "fish", "powershell"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("stderr %q lacks %s", msg, w)
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"completion", "bash"}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), "bash completion") {
+		t.Errorf("completion bash: exit %d, %d bytes; want the script", code, out.Len())
+	}
+}
