@@ -31,6 +31,8 @@ forbid "./audit/..." '^'"$m"'/(mock$|receiver|ui)' \
   "audit/ sends through mock/delivery only; the receiver it grades is not its own"
 forbid "./receiver/..." '^'"$m"'/(audit|ui)' \
   "receiver/ is graded by audit/ and must not know its checks"
+forbid "./internal/appendlog" '^'"$m"'/' \
+  "internal/appendlog is the engine under both stores: the standard library only"
 forbid "./internal/..." '^'"$m"'/[^i]' \
   "internal/ packages are leaves: they import only the standard library and each other"
 forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
