@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // The log on disk is one or more JSON Lines files in the state folder:
@@ -92,16 +93,17 @@ func segmentName(n int) string { return fmt.Sprintf("%s%06d.jsonl", segmentPrefi
 // starts a new live file, under the folder's exclusive lock. Another
 // process may have rotated first: then this one only follows.
 func (s *Store) rotate() error {
-	if err := lockExclusive(s.lock); err != nil {
+	if err := s.lock.Exclusive(); err != nil {
 		return err
 	}
-	defer unlock(s.lock)
+	defer s.lock.Unlock()
 	fi, err := os.Stat(s.path)
 	if err != nil {
 		return err
 	}
 	if mine, err := s.f.Stat(); err != nil || !os.SameFile(fi, mine) || fi.Size() < s.maxSize {
-		return s.followLive()
+		_, err := s.f.Follow()
+		return err
 	}
 	files, err := LogFiles(s.dir)
 	if err != nil {
@@ -116,16 +118,9 @@ func (s *Store) rotate() error {
 	if err := os.Rename(s.path, filepath.Join(s.dir, segmentName(next))); err != nil {
 		return err
 	}
-	err = s.followLive()
-	syncDir(s.dir)
+	_, err = s.f.Follow()
+	appendlog.SyncDir(s.dir)
 	return err
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // some filesystems refuse; the data is safe then
-		d.Close()
-	}
 }
 
 // repairTail cuts a torn last line (a crash mid-write) off the live file,
@@ -133,41 +128,30 @@ func syncDir(dir string) {
 // lines only. It runs under the exclusive lock: no other writer is in the
 // middle of a write then.
 func (s *Store) repairTail() error {
-	if err := lockExclusive(s.lock); err != nil {
+	if err := s.lock.Exclusive(); err != nil {
 		return err
 	}
-	defer unlock(s.lock)
-	if err := s.followLive(); err != nil {
-		return err
-	}
-	fi, err := s.f.Stat()
-	if err != nil || fi.Size() == 0 {
-		return err
-	}
-	size := fi.Size()
-	end, err := wholeEnd(s.f, size)
-	if err != nil || end == size {
-		return err
-	}
-	frag := make([]byte, size-end)
-	if _, err := s.f.ReadAt(frag, end); err != nil && err != io.EOF {
+	defer s.lock.Unlock()
+	if _, err := s.f.Follow(); err != nil {
 		return err
 	}
 	torn := filepath.Join(s.dir, TornFileName)
-	if err := appendFragment(torn, frag); err != nil {
+	t, err := s.f.RepairTail(func(frag []byte) error { return appendFragment(torn, frag) })
+	switch {
+	case t.Fragment == nil:
+		return err
+	case t.KeepErr != nil:
 		// Cannot keep it: leave it, and start the next batch on a new line.
 		s.needNL = true
-		s.logf("recorder: %s ends in a torn record of %d bytes (cut off mid-write, likely by a crash); it stays, as it could not be saved to %s: %v", s.path, len(frag), torn, unwrapPath(err))
+		s.logf("recorder: %s ends in a torn record of %d bytes (cut off mid-write, likely by a crash); it stays, as it could not be saved to %s: %v", s.path, len(t.Fragment), torn, unwrapPath(t.KeepErr))
 		return nil
-	}
-	if err := s.f.Truncate(end); err != nil {
+	case !t.Cut:
 		s.needNL = true
 		return nil
-	}
-	if err := s.f.Sync(); err != nil {
+	case err != nil:
 		return err
 	}
-	s.logf("recorder: %s ended in a torn record of %d bytes (cut off mid-write, likely by a crash); it was cut off the log and kept in %s", s.path, len(frag), torn)
+	s.logf("recorder: %s ended in a torn record of %d bytes (cut off mid-write, likely by a crash); it was cut off the log and kept in %s", s.path, len(t.Fragment), torn)
 	return nil
 }
 
@@ -185,29 +169,4 @@ func appendFragment(path string, frag []byte) error {
 		return err
 	}
 	return f.Close()
-}
-
-// wholeEnd is where the last whole line of the first size bytes of f
-// ends: size when they end in '\n', else just after the last '\n' (0 when
-// there is none).
-func wholeEnd(f io.ReaderAt, size int64) (int64, error) {
-	if size == 0 {
-		return 0, nil
-	}
-	buf := make([]byte, min(size, 64<<10))
-	for hi := size; hi > 0; {
-		lo := max(0, hi-int64(len(buf)))
-		b := buf[:hi-lo]
-		if _, err := f.ReadAt(b, lo); err != nil && err != io.EOF {
-			return 0, err
-		}
-		if hi == size && b[len(b)-1] == '\n' {
-			return size, nil
-		}
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			return lo + int64(i) + 1, nil
-		}
-		hi = lo
-	}
-	return 0, nil
 }

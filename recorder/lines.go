@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // logFile is one file of the log, open for reading, up to the end of its
@@ -42,7 +44,7 @@ func (s *Store) openFiles() ([]logFile, error) {
 			closeFiles(out)
 			return nil, err
 		}
-		end, err := wholeEnd(f, fi.Size())
+		end, err := appendlog.WholeEnd(f, fi.Size())
 		if err != nil {
 			f.Close()
 			closeFiles(out)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/appendlog"
 	"github.com/psbox-dev/psbox/internal/atomicfile"
 )
 
@@ -51,7 +52,7 @@ func Prune(dir string, o PruneOptions) (PruneResult, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	lock, err := openLock(dir)
+	lock, err := appendlog.OpenLock(filepath.Join(dir, lockFileName))
 	if err != nil {
 		return res, fmt.Errorf("cannot open the delivery log's lock in %s: %w", dir, unwrapPath(err))
 	}
@@ -150,7 +151,7 @@ func Prune(dir string, o PruneOptions) (PruneResult, error) {
 		res.Removed += removed
 	}
 	pruneAt("renamed")
-	syncDir(dir)
+	appendlog.SyncDir(dir)
 	return res, nil
 }
 
@@ -163,11 +164,11 @@ var errUnchanged = errors.New("unchanged")
 // replaceLive finishes the live file's prune under the exclusive lock:
 // appends to tmp what writers added after lf's snapshot, then renames tmp
 // over the live file.
-func replaceLive(s *Store, lock *os.File, lf logFile, tmp *os.File) error {
-	if err := lockExclusive(lock); err != nil {
+func replaceLive(s *Store, lock *appendlog.Lock, lf logFile, tmp *os.File) error {
+	if err := lock.Exclusive(); err != nil {
 		return err
 	}
-	defer unlock(lock)
+	defer lock.Unlock()
 	pruneAt("locked")
 	cur, err := os.Stat(lf.path)
 	if err != nil {

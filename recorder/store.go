@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // FileName is the delivery log inside the state folder: the live file that
@@ -88,8 +90,8 @@ const subBuffer = 1024
 type Store struct {
 	dir      string
 	path     string
-	f        *os.File // the live file as this Store last opened it; nil when read-only
-	lock     *os.File // the folder's deliveries.lock, shared while writing
+	f        *appendlog.File // the live file as this Store last opened it; nil when read-only
+	lock     *appendlog.Lock // the folder's deliveries.lock, shared while writing
 	logf     func(string, ...any)
 	names    map[string]bool // canonical secret header names
 	nameList []string        // the same, for the line encoder
@@ -101,11 +103,8 @@ type Store struct {
 
 	qmu         sync.Mutex
 	qcond       *sync.Cond
-	queued      int       // exchanges waiting for the writer
-	qbuf        []byte    // their lines, back to back
-	spare       []byte    // a written batch's buffer, for reuse
-	bufCap      int       // the largest batch buffer so far: new ones start this big
-	firstAt     time.Time // when the oldest queued exchange arrived
+	batch       appendlog.Batch // the lines of the exchanges waiting for the writer
+	firstAt     time.Time       // when the oldest queued exchange arrived
 	enqueued    uint64
 	synced      uint64 // written (or failed) so far
 	flushTarget uint64
@@ -185,12 +184,12 @@ func Open(dir string, o Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the state folder %s: %w", dir, unwrapPath(err))
 	}
-	lock, err := openLock(dir)
+	lock, err := appendlog.OpenLock(filepath.Join(dir, lockFileName))
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the delivery log's lock %s: %w", filepath.Join(dir, lockFileName), unwrapPath(err))
 	}
 	s.lock = lock
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := appendlog.Open(s.path)
 	if err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("cannot open the delivery log %s: %w", s.path, unwrapPath(err))
@@ -243,7 +242,7 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names)
 
 	s.qmu.Lock()
-	for s.queued >= maxQueued && !s.closed {
+	for s.batch.Len() >= maxQueued && !s.closed {
 		s.qcond.Wait()
 	}
 	if s.closed {
@@ -253,17 +252,12 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 	}
 	// The line joins the pending batch buffer, which the writer writes
 	// (and reuses) as a whole.
-	if s.qbuf == nil {
-		s.qbuf = make([]byte, 0, max(64<<10, s.bufCap))
-	}
-	s.qbuf = append(s.qbuf, line...)
+	n := s.batch.Add(line)
 	putLine(bp, line)
-	if s.queued == 0 {
+	if n == 1 {
 		s.firstAt = time.Now()
 	}
-	s.queued++
 	s.enqueued++
-	n := s.queued
 	s.qmu.Unlock()
 	if n == 1 || n >= s.maxBatch {
 		s.signal()

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // sampleExchange is a realistic delivery attempt: a PartnerStack-sized JSON
@@ -353,7 +355,7 @@ func TestStore_ReadsPendingAndWrittenLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.f.Close()
-	s.f = ro
+	s.f = appendlog.Wrap(ro)
 	ex, err := s.Append(sampleExchange(500))
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,7 @@ package recorder
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -22,7 +20,7 @@ func (s *Store) writer() {
 	timer.Stop()
 	for {
 		s.qmu.Lock()
-		n, closed := s.queued, s.closed
+		n, closed := s.batch.Len(), s.closed
 		urgent := closed || n >= s.maxBatch || s.flushTarget > s.synced
 		wait := s.interval - time.Since(s.firstAt)
 		s.qmu.Unlock()
@@ -47,14 +45,10 @@ func (s *Store) writer() {
 			}
 		}
 
-		// The writer takes everything queued: the buffer is swapped for
-		// the spare one, so after the first few batches no buffer grows or
-		// is copied again.
+		// The writer takes everything queued (appendlog.Batch swaps the
+		// buffer for a spare one).
 		s.qmu.Lock()
-		count := s.queued
-		s.queued = 0
-		lines := s.qbuf
-		s.qbuf, s.spare = s.spare[:0], nil
+		lines, count := s.batch.Take()
 		nl := s.needNL
 		s.qcond.Broadcast() // room in the queue
 		s.qmu.Unlock()
@@ -79,14 +73,7 @@ func (s *Store) writer() {
 		}
 
 		s.qmu.Lock()
-		if cap(lines) <= 16<<20 {
-			s.bufCap = max(s.bufCap, cap(lines)) // a new buffer starts this big
-			if len(s.qbuf) == 0 && cap(s.qbuf) < cap(lines) {
-				s.qbuf, s.spare = lines[:0], s.qbuf[:0] // nothing queued since: reuse it at once
-			} else {
-				s.spare = lines[:0]
-			}
-		}
+		s.batch.Recycle(lines)
 		if err != nil {
 			s.needNL = !cutOK
 			s.lost += uint64(lost)
@@ -108,21 +95,21 @@ func (s *Store) writer() {
 // or pruned it, then fsyncs. A batch that takes the file past MaxSize
 // rotates it.
 func (s *Store) writeBatch(buf []byte) (int, error) {
-	if err := lockShared(s.lock); err != nil {
+	if err := s.lock.Shared(); err != nil {
 		return 0, err
 	}
-	err := s.followLive()
+	_, err := s.f.Follow()
 	var size int64
 	var n int
 	if err == nil {
 		n, err = s.f.Write(buf)
 		if err == nil && s.maxSize > 0 {
-			if fi, serr := s.f.Stat(); serr == nil {
-				size = fi.Size()
+			if sz, serr := s.f.Size(); serr == nil {
+				size = sz
 			}
 		}
 	}
-	unlock(s.lock)
+	s.lock.Unlock()
 	if err != nil {
 		return n, err
 	}
@@ -148,25 +135,11 @@ func btoi(b bool) int {
 // last whole line, under the exclusive lock so no other writer is in the
 // middle of a line. The lines cut were counted as not recorded.
 func (s *Store) cutPartial() error {
-	if err := lockExclusive(s.lock); err != nil {
+	if err := s.lock.Exclusive(); err != nil {
 		return err
 	}
-	defer unlock(s.lock)
-	fi, err := s.f.Stat()
-	if err != nil {
-		return err
-	}
-	end, err := wholeEnd(s.f, fi.Size())
-	if err != nil {
-		return err
-	}
-	if end == fi.Size() {
-		return nil
-	}
-	if err := s.f.Truncate(end); err != nil {
-		return err
-	}
-	return s.f.Sync()
+	defer s.lock.Unlock()
+	return s.f.CutPartial()
 }
 
 // NotRecordedError is a log that could not record everything appended to
@@ -191,28 +164,6 @@ func (s *Store) recordErrLocked() error {
 		return nil
 	}
 	return &NotRecordedError{Path: s.path, Lost: s.lost, Total: s.enqueued, Err: s.writeErr}
-}
-
-// followLive reopens the live file when the path no longer names the file
-// this Store has open (another process rotated or pruned it). Callers hold
-// the lock, shared or exclusive.
-func (s *Store) followLive() error {
-	fi, err := os.Stat(s.path)
-	if err == nil {
-		mine, merr := s.f.Stat()
-		if merr == nil && os.SameFile(fi, mine) {
-			return nil
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	s.f.Close()
-	s.f = f
-	return nil
 }
 
 // Flush waits until every exchange appended so far is written and fsynced.
