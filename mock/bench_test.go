@@ -130,9 +130,9 @@ func BenchmarkServer_Create(b *testing.B) {
 		a := newTestAPI(b)
 		ts := httptest.NewServer(a.srv)
 		b.Cleanup(ts.Close)
-		fsyncs, writes := a.store.fsyncs.Load(), a.store.writes.Load()
+		fsyncs, writes := a.store.fsyncs(), a.store.writes.Load()
 		benchLoop(b, n, ts.URL+"/api/v2/webhooks", "POST", benchBody)
-		b.ReportMetric(float64(a.store.fsyncs.Load()-fsyncs)/float64(b.N), "fsyncs/op")
+		b.ReportMetric(float64(a.store.fsyncs()-fsyncs)/float64(b.N), "fsyncs/op")
 		b.ReportMetric(float64(a.store.writes.Load()-writes)/float64(b.N), "writes/op")
 	})
 }

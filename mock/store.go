@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // StoreFile is the name of the subscription file inside the state folder.
@@ -58,9 +58,12 @@ type Store struct {
 	// readable line (a torn or unreadable last line lies beyond).
 	journalSizeAtOpen, journalValidEnd int64
 
-	journal     *os.File // nil until the first mutation
-	journalSize int64    // bytes in the journal
-	journalBuf  []byte   // the lines being written; guarded by journalMu
+	journal      *appendlog.File   // nil until the first mutation
+	journalSize  int64             // bytes in the journal
+	journalBatch appendlog.Batch   // the lines of the pending changes; guarded by mu
+	lineBuf      []byte            // where queueLocked builds a line; guarded by mu
+	queuedSeq    uint64            // seq of the last change queued (seq: of the last written)
+	syncer       *appendlog.Syncer // the journal's background fsync; nil until the first mutation
 
 	// Group commit of journal writes: a mutation changes memory and
 	// queues its change under mu, then, holding journalMu, writes every queued
@@ -73,18 +76,14 @@ type Store struct {
 	written   int        // changes this Store wrote to the journal
 	lastErr   error      // the last journal write that failed, undoing its changes
 	undone    []undoneRange
-	failed    error     // a failed fsync or a journal left unusable: sticky
-	rnd       randBytes // for keys; guarded by mu
-	lock      *os.File  // the state folder's lock, held from ClaimWriter to Close
+	failed    error           // a failed fsync or a journal left unusable: sticky
+	rnd       randBytes       // for keys; guarded by mu
+	lock      *appendlog.Lock // the state folder's lock, held from ClaimWriter to Close
 	closed    bool
 
-	kick      chan struct{} // a line awaits fsync (capacity 1)
-	stop      chan struct{} // closed by Close
-	done      chan struct{} // closed when the flusher has returned
 	closeOnce sync.Once
 	closeErr  error
 
-	fsyncs atomic.Uint64 // fsyncs of the journal, for tests and benchmarks
 	writes atomic.Uint64 // journal writes, each of one or more changes
 }
 
@@ -125,7 +124,7 @@ func (s *Store) create(target string, events []string) (Webhook, error) {
 	s.index[key] = len(s.hooks)
 	s.hooks = append(s.hooks, w)
 	s.lines = append(s.lines, line)
-	t := s.queueLocked(change{i: len(s.hooks) - 1, created: true})
+	t := s.queueLocked(change{i: len(s.hooks) - 1, created: true}, line)
 	s.mu.Unlock()
 	if err := s.commit(t); err != nil {
 		return Webhook{}, err
@@ -217,9 +216,10 @@ func (s *Store) replace(i int, w Webhook) (Webhook, error) {
 		s.mu.Unlock()
 		return Webhook{}, err
 	}
-	t := s.queueLocked(change{i: i, prev: s.hooks[i], prevLine: s.lines[i]})
+	line := encodeHook(w)
+	t := s.queueLocked(change{i: i, prev: s.hooks[i], prevLine: s.lines[i]}, line)
 	s.hooks[i] = w
-	s.lines[i] = encodeHook(w)
+	s.lines[i] = line
 	out := cloneHook(w)
 	s.mu.Unlock()
 	if err := s.commit(t); err != nil {

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // change is one mutation waiting for its journal write: enough to write
@@ -44,12 +45,23 @@ func (s *Store) writableLocked() error {
 	return nil
 }
 
-// queueLocked queues a change just made in memory for the journal and
-// returns its ticket for commit. s.mu is held.
-func (s *Store) queueLocked(c change) uint64 {
+// queueLocked queues a change just made in memory for the journal, line
+// the webhook's JSON after it, and returns its ticket for commit. Its
+// journal line, with the next seq, joins the batch the next write takes
+// whole. s.mu is held.
+func (s *Store) queueLocked(c change, line []byte) uint64 {
 	s.ticket++
 	c.ticket = s.ticket
 	s.pending = append(s.pending, c)
+	s.queuedSeq++
+	b := s.lineBuf[:0]
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, s.queuedSeq, 10)
+	b = append(b, `,"webhook":`...)
+	b = append(b, line...)
+	b = append(b, "}\n"...)
+	s.journalBatch.Add(b)
+	s.lineBuf = b
 	return c.ticket
 }
 
@@ -73,10 +85,11 @@ func (s *Store) commit(t uint64) error {
 	return nil
 }
 
-// writePendingLocked writes the queued changes to the journal, one line
-// each with the next seqs, and wakes the flusher. If the write fails it
-// undoes them, newest first, so memory matches the journal again, and
-// records the error for their mutations. journalMu and mu are held; mu is let go
+// writePendingLocked writes the queued changes to the journal in one
+// write and kicks the background fsync. If the write fails it cuts the
+// journal back to where the write started and undoes every change not yet
+// written, newest first, so memory matches the journal again, and records
+// the error for their mutations. journalMu and mu are held; mu is let go
 // during the write so that changes keep queueing.
 func (s *Store) writePendingLocked() {
 	batch := s.pending
@@ -85,30 +98,22 @@ func (s *Store) writePendingLocked() {
 	}
 	s.pending = s.spare[:0]
 	s.spare = nil
-	b := s.journalBuf[:0]
-	seq := s.seq
-	for _, c := range batch {
-		seq++
-		b = append(b, `{"seq":`...)
-		b = strconv.AppendUint(b, seq, 10)
-		b = append(b, `,"webhook":`...)
-		b = append(b, s.lines[c.i]...)
-		b = append(b, "}\n"...)
-	}
-	s.journalBuf = b
+	lines, _ := s.journalBatch.Take()
+	seq := s.queuedSeq
 	f, size := s.journal, s.journalSize
 	s.mu.Unlock()
 	s.writes.Add(1)
-	n, err := f.Write(b)
+	n, err := f.Write(lines)
 	werr := err // the cause alone, for Close's account
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		werr = pe.Err
 	}
 	if err != nil && n > 0 {
-		// A part of a line would glue itself to the next one: cut it off,
-		// or refuse further changes if even that fails.
-		if terr := f.Truncate(size); terr != nil {
+		// A part of a line would glue itself to the next one, and whole
+		// lines of the batch are undone below: cut the write off, or
+		// refuse further changes if even that fails.
+		if terr := f.CutTo(size); terr != nil {
 			err = fmt.Errorf("%w; it may end with a partial line, restart psbox to recover", err)
 			s.mu.Lock()
 			s.failed = fmt.Errorf("cannot write %s: %w", s.journalPath, err)
@@ -116,16 +121,19 @@ func (s *Store) writePendingLocked() {
 		}
 	}
 	s.mu.Lock()
+	s.journalBatch.Recycle(lines)
 	if err != nil {
 		err = fmt.Errorf("cannot write %s: %w", s.journalPath, err)
 		// Changes queued during the write were made on top of this batch:
-		// undo them first.
+		// undo them first, and never write their lines.
 		for i := len(s.pending) - 1; i >= 0; i-- {
 			s.undoLocked(s.pending[i])
 		}
 		for i := len(batch) - 1; i >= 0; i-- {
 			s.undoLocked(batch[i])
 		}
+		s.journalBatch.Drop()
+		s.queuedSeq = s.seq
 		s.undone = append(s.undone, undoneRange{from: batch[0].ticket, to: s.ticket, err: err})
 		s.lastErr = werr
 		s.pending = s.pending[:0]
@@ -138,10 +146,7 @@ func (s *Store) writePendingLocked() {
 	s.settled = batch[len(batch)-1].ticket
 	clear(batch)
 	s.spare = batch[:0]
-	select {
-	case s.kick <- struct{}{}:
-	default: // the flusher is already due to run
-	}
+	s.syncer.Kick()
 }
 
 // undoLocked reverts one change; changes are undone newest first.
@@ -156,32 +161,35 @@ func (s *Store) undoLocked(c change) {
 	s.lines[c.i] = c.prevLine
 }
 
-// startLocked opens the journal for appending and starts the flusher, at
-// the first mutation. A torn tail OpenStore skipped is cut off first, so that new lines do not follow it; if the journal grew
-// since OpenStore, another psbox wrote it and it is left as it is.
+// startLocked opens the journal for appending and starts the background
+// fsync, at the first mutation. A torn tail OpenStore skipped is cut off
+// first, so that new lines do not follow it; if the journal grew since
+// OpenStore, another psbox wrote it and it is left as it is.
 func (s *Store) startLocked() error {
-	f, err := os.OpenFile(s.journalPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := appendlog.Open(s.journalPath)
 	if err != nil {
 		return fmt.Errorf("cannot open %s: %w; check the state folder's permissions or pick another with --state", s.journalPath, err)
 	}
-	fi, err := f.Stat()
+	size, err := f.Size()
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("cannot open %s: %w", s.journalPath, err)
 	}
-	size := fi.Size()
 	if size == s.journalSizeAtOpen && s.journalValidEnd < size {
-		if err := f.Truncate(s.journalValidEnd); err != nil {
+		if err := f.CutTo(s.journalValidEnd); err != nil {
 			f.Close()
 			return fmt.Errorf("cannot cut the torn last line of %s: %w", s.journalPath, err)
 		}
 		size = s.journalValidEnd
 	}
 	s.journal, s.journalSize = f, size
-	s.kick = make(chan struct{}, 1)
-	s.stop = make(chan struct{})
-	s.done = make(chan struct{})
-	go s.flush(f)
+	s.syncer = appendlog.StartSyncer(f, syncInterval, func(err error) {
+		s.mu.Lock()
+		if s.failed == nil {
+			s.failed = fmt.Errorf("cannot save %s to disk: %w; changes since the last clean shutdown may be lost", s.journalPath, err)
+		}
+		s.mu.Unlock()
+	})
 	return nil
 }
 
@@ -194,65 +202,13 @@ func (s *Store) startLocked() error {
 // (bench/mock.sh). 100 ms is the delivery log's group commit too.
 const syncInterval = 100 * time.Millisecond
 
-// flush fsyncs the journal whenever lines were appended since the last
-// fsync, at most once per syncInterval, so many changes share one (group
-// commit). It returns after a last fsync once stop is closed. The first
-// fsync also syncs the folder, which holds the journal's name.
-func (s *Store) flush(f *os.File) {
-	defer close(s.done)
-	var synced uint64
-	var last time.Time
-	dirSynced := false
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		stopping := false
-		select {
-		case <-s.kick:
-			if wait := syncInterval - time.Since(last); wait > 0 {
-				timer.Reset(wait)
-				select {
-				case <-timer.C:
-				case <-s.stop:
-					stopping = true
-				}
-			}
-		case <-s.stop:
-			stopping = true
-		}
-		s.mu.RLock()
-		seq := s.seq
-		s.mu.RUnlock()
-		if seq > synced {
-			last = time.Now()
-			s.fsyncs.Add(1)
-			// os.File.Sync is fsync; on an append-only file it costs the
-			// same as fdatasync, since the size changes on every write.
-			if err := f.Sync(); err != nil {
-				s.mu.Lock()
-				if s.failed == nil {
-					s.failed = fmt.Errorf("cannot save %s to disk: %w; changes since the last clean shutdown may be lost", s.journalPath, err)
-				}
-				s.mu.Unlock()
-			} else {
-				synced = seq
-			}
-			if !dirSynced {
-				syncDir(s.dir)
-				dirSynced = true
-			}
-		}
-		if stopping {
-			return
-		}
+// fsyncs is how many fsyncs of the journal this Store made, for tests and
+// benchmarks.
+func (s *Store) fsyncs() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.syncer == nil {
+		return 0
 	}
-}
-
-// syncDir fsyncs a folder, so that a file created in it is durable. Some
-// filesystems refuse; the file's content is safe then.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	return s.syncer.Fsyncs()
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/psbox-dev/psbox/internal/appendlog"
 )
 
 // ErrClosed is returned by a mutation of a closed Store.
@@ -46,11 +48,11 @@ func (s *Store) ClaimWriter() error {
 		return ErrClosed
 	}
 	if s.lock == nil {
-		lock, err := lockFolder(s.dir, filepath.Join(s.dir, LockFile))
+		lock, err := appendlog.ClaimLock(filepath.Join(s.dir, LockFile))
 		if err != nil {
-			var inUse *InUseError
-			if errors.As(err, &inUse) {
-				return err
+			var busy *appendlog.BusyError
+			if errors.As(err, &busy) {
+				return &InUseError{Dir: s.dir, PID: busy.PID}
 			}
 			return fmt.Errorf("cannot lock %s: %w", filepath.Join(s.dir, LockFile), err)
 		}
@@ -94,8 +96,7 @@ func (s *Store) close() error {
 	if f == nil {
 		return nil
 	}
-	close(s.stop)
-	<-s.done
+	s.syncer.Stop()
 	// Closed: nothing changes any more, so no lock is needed below.
 	if s.written == 0 {
 		// Every change was refused (the journal could not be written, e.g.

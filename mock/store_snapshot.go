@@ -170,6 +170,7 @@ func (s *Store) load(snap *storeFile, jb []byte) error {
 		}
 		s.seq = max(s.seq, rec.Seq)
 	}
+	s.queuedSeq = s.seq
 	s.lines = make([][]byte, len(s.hooks))
 	for i, w := range s.hooks {
 		s.lines[i] = encodeHook(w)

@@ -102,10 +102,10 @@ func TestStore_GroupCommit(t *testing.T) {
 	}
 	wg.Wait()
 	deadline := time.Now().Add(2 * time.Second)
-	for st.fsyncs.Load() == 0 && time.Now().Before(deadline) {
+	for st.fsyncs() == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	n := st.fsyncs.Load()
+	n := st.fsyncs()
 	elapsed := time.Since(start)
 	if n == 0 {
 		t.Fatal("the journal was not fsynced within 2 s of 400 creates")
@@ -656,8 +656,8 @@ func TestStore_ReadOnlyUseWritesNothing(t *testing.T) {
 	if got := st.Subscribed("application_created"); len(got) != 1 {
 		t.Errorf("Subscribed = %+v, want the journal's webhook", got)
 	}
-	if st.done != nil {
-		t.Error("reading started the flusher")
+	if st.syncer != nil {
+		t.Error("reading started the background fsync")
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
