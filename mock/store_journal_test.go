@@ -411,7 +411,7 @@ func TestStore_ClaimWriterFoldsALeftoverJournal(t *testing.T) {
 		}
 	}
 	want := crashed.List()
-	// The process dies here: no Close. (Stop its flusher without the
+	// The process dies here: no Close. (Stop its background fsync without the
 	// compaction Close would do, by closing it after copying the files.)
 	jb, err := os.ReadFile(filepath.Join(dir, JournalFile))
 	if err != nil {

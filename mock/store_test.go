@@ -27,7 +27,7 @@ func openTestStore(t testing.TB, dir string) *Store {
 }
 
 // closeAtEnd closes st when the test ends (after its servers, which were
-// registered later), so its flusher never outlives the test.
+// registered later), so its background fsync never outlives the test.
 func closeAtEnd(t testing.TB, st *Store) {
 	t.Helper()
 	t.Cleanup(func() {
