@@ -139,7 +139,7 @@ func BenchmarkDeliveriesFollow1M(b *testing.B) {
 		m, _ = m.Update(exchangesFollowedMsg{batch: batch})
 		_ = m.View()
 	}
-	if n := len(m.(Model).deliveries.all); n < 1_000_000 {
+	if n := m.(Model).deliveries.all.len(); n < 1_000_000 {
 		b.Fatalf("%d rows", n)
 	}
 	b.ReportMetric(heapMB, "heap-MB@1M")

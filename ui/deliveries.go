@@ -22,14 +22,19 @@ type deliveriesScreen struct {
 	c    *common
 	keys keyMap
 
-	all    []row // summaries in log order; full exchanges stay in the log
-	failed int   // how many of all failed
+	all    rowList // summaries in log order; full exchanges stay in the log
+	failed int     // how many of all failed
 	intern map[string]string
 
 	// Until the whole log has been read, all holds the newest page (from
-	// the end of the log) and the history builds up in loading.
-	caughtUp bool
-	loading  []row
+	// the end of the log) and the history builds up in loading. It
+	// replaces the page once it has caught up with the end of the log and
+	// holds the page's newest exchange (pageNewest).
+	caughtUp      bool
+	loading       rowList
+	loadingFailed int
+	pageNewest    string
+	pageReached   bool
 
 	filter      filter
 	before      filter  // the filter when typing began, for esc
@@ -68,7 +73,7 @@ func (s deliveriesScreen) capturing() bool { return s.filtering }
 // rows is how many rows the list has under the current filter.
 func (s *deliveriesScreen) rows() int {
 	if s.filter.empty() {
-		return len(s.all)
+		return s.all.len()
 	}
 	return len(s.matches)
 }
@@ -76,7 +81,7 @@ func (s *deliveriesScreen) rows() int {
 // at maps a list row (0 = newest) to an index into all.
 func (s *deliveriesScreen) at(row int) int {
 	if s.filter.empty() {
-		return len(s.all) - 1 - row
+		return s.all.len() - 1 - row
 	}
 	return int(s.matches[len(s.matches)-1-row])
 }
@@ -137,7 +142,7 @@ func (s *deliveriesScreen) selected() (string, bool) {
 	if s.rows() == 0 {
 		return "", false
 	}
-	return s.all[s.at(s.cursor)].id, true
+	return s.all.get(s.at(s.cursor)).id, true
 }
 
 func (s deliveriesScreen) Update(msg tea.Msg) (deliveriesScreen, tea.Cmd) {
@@ -266,7 +271,7 @@ func (s deliveriesScreen) View() string {
 	}
 	end := min(n, s.offset+h)
 	for row := s.offset; row < end; row++ {
-		r := &s.all[s.at(row)]
+		r := s.all.get(s.at(row))
 		code := r.code()
 		t := r.start.Local().Format("15:04:05")
 		try := "-"
@@ -296,12 +301,12 @@ func (s deliveriesScreen) View() string {
 	case s.filtering:
 		foot = s.filterInput.View()
 	case !s.filter.empty():
-		foot = st.List.Muted.Render(fmt.Sprintf("filter %q: %d of %d", s.filter.raw, n, len(s.all)))
+		foot = st.List.Muted.Render(fmt.Sprintf("filter %q: %d of %d", s.filter.raw, n, s.all.len()))
 	case n > 0:
 		foot = st.List.Muted.Render(fmt.Sprintf("%d of %d", s.cursor+1, n))
 	}
 	if !s.caughtUp && s.c.deps.Exchanges != nil {
-		foot += st.List.Muted.Render(fmt.Sprintf("  reading the log: %d…", len(s.loading)))
+		foot += st.List.Muted.Render(fmt.Sprintf("  reading the log: %d…", s.loading.len()))
 	}
 	if s.unseen > 0 && !s.filtering {
 		foot = st.App.Info.Render(fmt.Sprintf("%d new ↑", s.unseen)) + "  " + foot

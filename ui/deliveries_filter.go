@@ -10,8 +10,8 @@ func (s *deliveriesScreen) applyFilter(f filter) {
 	s.filter = f
 	s.matches = s.matches[:0]
 	if !f.empty() {
-		for i := range s.all {
-			if f.match(&s.all[i]) {
+		for i := range s.all.len() {
+			if f.match(s.all.get(i)) {
 				s.matches = append(s.matches, int32(i))
 			}
 		}

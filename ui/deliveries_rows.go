@@ -10,8 +10,7 @@ import (
 // add appends one exchange, keeping the selection on the same exchange
 // unless it was on the newest (then it follows the newest).
 func (s *deliveriesScreen) add(sm *recorder.Summary) {
-	s.all = append(s.all, s.toRow(sm))
-	r := &s.all[len(s.all)-1]
+	r := s.all.push(s.toRow(sm))
 	if r.failed {
 		s.failed++
 	}
@@ -19,7 +18,7 @@ func (s *deliveriesScreen) add(sm *recorder.Summary) {
 		if !s.filter.match(r) {
 			return
 		}
-		s.matches = append(s.matches, int32(len(s.all)-1))
+		s.matches = append(s.matches, int32(s.all.len()-1))
 	}
 	if s.cursor > 0 {
 		s.cursor++
@@ -31,7 +30,10 @@ func (s *deliveriesScreen) add(sm *recorder.Summary) {
 
 // reset forgets every row: the log was rewritten and is read again.
 func (s *deliveriesScreen) reset() {
-	s.all, s.failed, s.unseen, s.loading = s.all[:0], 0, 0, nil
+	s.all.clear()
+	s.loading.clear()
+	s.failed, s.loadingFailed, s.unseen = 0, 0, 0
+	s.pageNewest, s.pageReached = "", false
 	s.matches = s.matches[:0]
 	s.cursor, s.offset = 0, 0
 }
@@ -39,17 +41,24 @@ func (s *deliveriesScreen) reset() {
 // firstPage shows the newest exchanges (newest first) while the history
 // is read, unless the history is already complete.
 func (s *deliveriesScreen) firstPage(list []recorder.Summary) {
-	if s.caughtUp {
+	if s.caughtUp || len(list) == 0 {
 		return
 	}
 	for i := len(list) - 1; i >= 0; i-- {
 		s.add(&list[i])
 	}
+	// The history replaces the page once it holds the page's newest
+	// exchange; it may be read before that exchange reached the file.
+	s.pageNewest = list[0].ID
+	for i := s.loading.len() - 1; i >= 0 && !s.pageReached; i-- {
+		s.pageReached = s.loading.get(i).id >= s.pageNewest
+	}
 }
 
 // follow takes one batch read from the log. Until the reading catches up
-// with the end of the log, the rows go to loading; then they replace the
-// first page, the selection staying on the same exchange.
+// with the end of the log and with the first page, the rows go to
+// loading; then they replace the first page, the selection staying on the
+// same exchange.
 func (s *deliveriesScreen) follow(b recorder.Batch) {
 	if b.Reset {
 		s.reset()
@@ -61,25 +70,28 @@ func (s *deliveriesScreen) follow(b recorder.Batch) {
 		return
 	}
 	for i := range b.Summaries {
-		s.loading = append(s.loading, s.toRow(&b.Summaries[i]))
+		r := s.loading.push(s.toRow(&b.Summaries[i]))
+		if r.failed {
+			s.loadingFailed++
+		}
+		// IDs grow with time: a row at or past the page's newest means
+		// the history has reached the page.
+		if s.pageNewest != "" && r.id >= s.pageNewest {
+			s.pageReached = true
+		}
 	}
-	if !b.CaughtUp {
+	if !b.CaughtUp || (s.pageNewest != "" && !s.pageReached) {
 		return
 	}
 	s.caughtUp = true
 	sel, hadSel := s.selected()
 	cursorRow := s.cursor - s.offset
-	s.all, s.loading = s.loading, nil
-	s.failed = 0
-	for i := range s.all {
-		if s.all[i].failed {
-			s.failed++
-		}
-	}
+	s.all, s.failed = s.loading, s.loadingFailed
+	s.loading.clear()
 	s.applyFilter(s.filter)
 	if hadSel && !s.detail && cursorRow >= 0 {
 		for r := 0; r < s.rows(); r++ {
-			if s.all[s.at(r)].id == sel {
+			if s.all.get(s.at(r)).id == sel {
 				s.cursor, s.offset = window(r, r-cursorRow, s.listHeight(), s.rows())
 				break
 			}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,16 +50,16 @@ func TestApp_ShowsWhatAnotherWriterAppends(t *testing.T) {
 	tm.Send(press("q"))
 	fm := finalModel(t, tm)
 	d := fm.deliveries
-	if len(d.all) != 1002 || d.failed != 2 {
-		t.Fatalf("listed %d exchanges (%d failed), want 1002 (2 failed)", len(d.all), d.failed)
+	if d.all.len() != 1002 || d.failed != 2 {
+		t.Fatalf("listed %d exchanges (%d failed), want 1002 (2 failed)", d.all.len(), d.failed)
 	}
-	for i := 2; i < len(d.all); i++ {
-		if want := fmt.Sprintf("dlv_%08d", 1000+i-2); d.all[i].deliveryID != want {
-			t.Fatalf("row %d is %s, want %s: not in log order", i, d.all[i].deliveryID, want)
+	for i := 2; i < d.all.len(); i++ {
+		if want := fmt.Sprintf("dlv_%08d", 1000+i-2); d.all.get(i).deliveryID != want {
+			t.Fatalf("row %d is %s, want %s: not in log order", i, d.all.get(i).deliveryID, want)
 		}
 	}
-	if d.all[0].deliveryID != "dlv_from_elsewhere" || !d.all[1].api {
-		t.Errorf("first rows %+v %+v", d.all[0], d.all[1])
+	if d.all.get(0).deliveryID != "dlv_from_elsewhere" || !d.all.get(1).api {
+		t.Errorf("first rows %+v %+v", d.all.get(0), d.all.get(1))
 	}
 }
 
@@ -101,7 +102,7 @@ func TestDeliveries_FilterAsYouType(t *testing.T) {
 		t.Errorf("after typing 50: %d rows, want the 503", s.rows())
 	}
 	s, _ = s.Update(press("3"))
-	if s.rows() != 1 || s.all[s.at(0)].status != 503 {
+	if s.rows() != 1 || s.all.get(s.at(0)).status != 503 {
 		t.Errorf("503: %d rows", s.rows())
 	}
 	s, _ = s.Update(press("esc"))
@@ -113,7 +114,7 @@ func TestDeliveries_FilterAsYouType(t *testing.T) {
 		s, _ = s.Update(press(string(r)))
 	}
 	s, _ = s.Update(press("enter"))
-	if s.rows() != 1 || s.all[s.at(0)].deliveryID != "dlv_00000003" {
+	if s.rows() != 1 || s.all.get(s.at(0)).deliveryID != "dlv_00000003" {
 		t.Fatalf("refused: %d rows", s.rows())
 	}
 	if v := s.View(); !strings.Contains(v, "refused") || !strings.Contains(v, `filter "refused": 1 of 3`) {
@@ -137,7 +138,7 @@ func TestDeliveries_FirstPageThenHistory(t *testing.T) {
 	}
 	s, _ = s.Update(exchangesFirstPageMsg{page})
 	s, _ = s.Update(press("j"))
-	if s.rows() != 10 || s.all[s.at(1)].deliveryID != "dlv_00000049" {
+	if s.rows() != 10 || s.all.get(s.at(1)).deliveryID != "dlv_00000049" {
 		t.Fatalf("first page: %d rows", s.rows())
 	}
 	first := followed(all[:30]...)
@@ -147,11 +148,45 @@ func TestDeliveries_FirstPageThenHistory(t *testing.T) {
 		t.Fatalf("while reading: %d rows\n%s", s.rows(), s.View())
 	}
 	s, _ = s.Update(followed(all[30:]...))
-	if s.rows() != 50 || s.all[s.at(s.cursor)].deliveryID != "dlv_00000049" {
-		t.Fatalf("caught up: %d rows, cursor on %s", s.rows(), s.all[s.at(s.cursor)].deliveryID)
+	if s.rows() != 50 || s.all.get(s.at(s.cursor)).deliveryID != "dlv_00000049" {
+		t.Fatalf("caught up: %d rows, cursor on %s", s.rows(), s.all.get(s.at(s.cursor)).deliveryID)
 	}
 	if strings.Contains(s.View(), "reading the log") {
 		t.Error("still says it is reading the log")
+	}
+}
+
+// The first page comes from the store, which may hold exchanges not yet
+// in the file the history is read from: a history that catches up with
+// the file before they reach it does not replace the page (and lose the
+// selection) until it holds them too.
+func TestDeliveries_HistoryBehindThePageWaitsForIt(t *testing.T) {
+	c := &common{ctx: t.Context(), styles: DefaultStyles(), deps: Options{Exchanges: newTestLog(t).view}}
+	s := newDeliveriesScreen(c)
+	s.SetSize(80, 12)
+	var all []recorder.Exchange
+	for i := 1; i <= 40; i++ {
+		all = append(all, exchange(i, "application_created", 200, "{}"))
+	}
+	page := followed(all...).batch.Summaries
+	slices.Reverse(page) // Recent is newest first
+	s, _ = s.Update(exchangesFirstPageMsg{page})
+	for range 3 {
+		s, _ = s.Update(press("j"))
+	}
+	if got, _ := s.selected(); got != "ex_00000037" {
+		t.Fatalf("first page: selected %s, want ex_00000037", got)
+	}
+	s, _ = s.Update(followed(all[:25]...)) // caught up with a file that has 25 so far
+	if s.rows() != 40 || !strings.Contains(s.View(), "4 of 40") {
+		t.Fatalf("the history of 25 replaced the page of 40:\n%s", s.View())
+	}
+	s, _ = s.Update(followed(all[25:]...))
+	if got, _ := s.selected(); s.rows() != 40 || got != "ex_00000037" || !strings.Contains(s.View(), "4 of 40") {
+		t.Fatalf("caught up: %d rows, selected %s\n%s", s.rows(), got, s.View())
+	}
+	if s.caughtUp != true || strings.Contains(s.View(), "reading the log") {
+		t.Error("still reading the log once the history holds the page")
 	}
 }
 

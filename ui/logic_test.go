@@ -108,8 +108,8 @@ func TestDeliveries_LiveAppendKeepsSelection(t *testing.T) {
 	if got, _ := s.selected(); got != before {
 		t.Errorf("selection moved from %s to %s when an exchange arrived", before, got)
 	}
-	if len(s.all) != 32 {
-		t.Errorf("%d exchanges, want 32: the log may hold an older ID after a newer one", len(s.all))
+	if s.all.len() != 32 {
+		t.Errorf("%d exchanges, want 32: the log may hold an older ID after a newer one", s.all.len())
 	}
 	if v := s.View(); !strings.Contains(v, "2 new ↑") {
 		t.Errorf("footer does not count the 2 new rows above:\n%s", v)

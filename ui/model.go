@@ -363,7 +363,7 @@ func (m Model) statusBarView() string {
 	field := func(k, v string) string {
 		return s.App.StatusKey.Render(" "+k+" ") + s.App.StatusText.Render(v+" ")
 	}
-	counts := field("deliveries", itoa(len(m.deliveries.all))) + field("errors", itoa(m.deliveries.failed))
+	counts := field("deliveries", itoa(m.deliveries.all.len())) + field("errors", itoa(m.deliveries.failed))
 	for _, n := range st.Moved {
 		counts += s.App.Error.Render(" "+n+" ") + " "
 	}

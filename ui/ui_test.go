@@ -128,8 +128,8 @@ func TestApp_FireAndBrowse(t *testing.T) {
 	if got := h.clip.copied(); !strings.Contains(got, `"appl_000007"`) {
 		t.Errorf("clipboard holds %q, want the request body", got)
 	}
-	if fm.Active() != "Deliveries" || len(fm.deliveries.all) != 1 || fm.deliveries.filter.raw != "" {
-		t.Errorf("final: screen %s, %d exchanges, filter %q", fm.Active(), len(fm.deliveries.all), fm.deliveries.filter.raw)
+	if fm.Active() != "Deliveries" || fm.deliveries.all.len() != 1 || fm.deliveries.filter.raw != "" {
+		t.Errorf("final: screen %s, %d exchanges, filter %q", fm.Active(), fm.deliveries.all.len(), fm.deliveries.filter.raw)
 	}
 }
 
