@@ -20,7 +20,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
@@ -138,7 +137,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The one decoding of the body: whether it is an object, and what it
 	// is about for the effects counts.
-	entity, isObject := fixtures.ParseEntity(body)
+	entity, isObject := entityOf(body)
 	if !isObject {
 		refuse(http.StatusBadRequest, "the body is not a JSON object")
 		return
