@@ -152,6 +152,9 @@ func (s *entityScan) topField(name []byte, plain bool, depth int) bool {
 // encoding/json decodes into a *struct: an object sets the fields it has,
 // null clears them all, any other value leaves them.
 func (s *entityScan) inner(in *innerScan, depth int) bool {
+	if s.i >= len(s.b) {
+		return false
+	}
 	switch s.b[s.i] {
 	case '{':
 		return s.object(depth+1, func(name []byte, plain bool, depth int) bool {
@@ -181,6 +184,9 @@ func (s *entityScan) inner(in *innerScan, depth int) bool {
 // encoding/json may refuse as out of range, leaving the field as it
 // was), is not kept here.
 func (s *entityScan) keep(dst *string, depth int) bool {
+	if s.i >= len(s.b) {
+		return false
+	}
 	switch c := s.b[s.i]; {
 	case c == '"':
 		v, plain, ok := s.str()
