@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -29,20 +29,25 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 	var (
 		werr error
 		list []recorder.Summary
+		bw   = bufio.NewWriter(out)
 	)
 	for {
 		more := false
 		if jsonOut {
-			_, err = fl.Exchanges(0, func(ex recorder.Exchange) {
-				sm := recorder.SummaryOf(&ex)
-				if werr != nil || !flt.Match(&sm) {
-					return
-				}
-				var b []byte
-				if b, werr = json.Marshal(ex); werr == nil {
-					_, werr = out.Write(append(b, '\n'))
+			// The log's lines are the --json shape: each is copied, not
+			// decoded and encoded again.
+			var n int
+			n, err = fl.Records(batch, func(line []byte, sm *recorder.Summary) {
+				if werr == nil && flt.Match(sm) {
+					if _, werr = bw.Write(line); werr == nil {
+						werr = bw.WriteByte('\n')
+					}
 				}
 			})
+			more = n == batch
+			if werr == nil {
+				werr = bw.Flush()
+			}
 		} else {
 			// The table's columns need only the summary: no body is decoded.
 			list, err = fl.Summaries(list[:0], batch)

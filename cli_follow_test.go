@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +61,21 @@ func TestDeliveries_FollowPrintsEachNewExchange(t *testing.T) {
 			var ex recorder.Exchange
 			if err := json.Unmarshal([]byte(got), &ex); err != nil || ex.ID != bad.ID || ex.ErrorReason != recorder.ReasonRefused {
 				t.Errorf("--json line %q: %v", got, err)
+			}
+			// The line is the log's own, as deliveries --json prints it.
+			log, _ := os.ReadFile(filepath.Join(dir, recorder.FileName))
+			var want string
+			for _, l := range strings.SplitAfter(string(log), "\n") {
+				if strings.Contains(l, bad.ID) {
+					want = l
+				}
+			}
+			if got != want {
+				t.Errorf("--follow --json printed\n%s\nthe log holds\n%s", got, want)
+			}
+			var list testutil.Buffer
+			if c := run(context.Background(), []string{"deliveries", "--state", dir, "--json", "--limit", "1"}, strings.NewReader(""), &list, &errOut); c != 0 || list.String() != want {
+				t.Errorf("deliveries --json (exit %d) printed\n%s\nnot the followed line\n%s", c, list.String(), want)
 			}
 		} else if !strings.Contains(got, "application_approved") || !strings.Contains(got, "connection_refused") {
 			t.Errorf("line %q lacks the event or the reason", got)

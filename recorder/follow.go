@@ -3,7 +3,6 @@ package recorder
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -242,33 +241,25 @@ func (fl *Follower) atEnd() endKind {
 // last call, up to max (0: no limit). Unreadable lines are skipped with a
 // warning.
 func (fl *Follower) Summaries(dst []Summary, max int) ([]Summary, error) {
+	_, err := fl.Records(max, func(_ []byte, sm *Summary) { dst = append(dst, *sm) })
+	return dst, err
+}
+
+// Records calls fn with each record appended since the last call, up to
+// max (0: no limit): its line as the log holds it (the --json shape,
+// without '\n') and its summary, both valid only during the call; it
+// returns how many lines it read. Unreadable lines are skipped with a
+// warning.
+func (fl *Follower) Records(max int, fn func(line []byte, sm *Summary)) (int, error) {
 	var sm Summary
-	_, err := fl.Lines(max, func(path string, off int64, line []byte) {
+	return fl.Lines(max, func(path string, off int64, line []byte) {
 		sm = Summary{}
 		if err := scanSummary(line, &sm); err != nil || sm.ID == "" {
 			fl.warn(path, off, err)
 			return
 		}
-		dst = append(dst, sm)
+		fn(line, &sm)
 	})
-	return dst, err
-}
-
-// Exchanges calls fn with each full exchange appended since the last call,
-// up to max (0: no limit), and returns how many. Unreadable lines are
-// skipped with a warning.
-func (fl *Follower) Exchanges(max int, fn func(Exchange)) (int, error) {
-	n := 0
-	_, err := fl.Lines(max, func(path string, off int64, line []byte) {
-		var ex Exchange
-		if err := json.Unmarshal(line, &ex); err != nil || ex.ID == "" {
-			fl.warn(path, off, err)
-			return
-		}
-		fn(ex)
-		n++
-	})
-	return n, err
 }
 
 func (fl *Follower) warn(path string, off int64, err error) {

@@ -216,12 +216,16 @@ func TestFollower_MissingFileAndBadLines(t *testing.T) {
 	if w := warn.all(); len(w) != 1 {
 		t.Fatalf("warnings %q, want one for the bad line", w)
 	}
-	var exs []Exchange
+	var lines []string
 	fl2, _ := Follow(dir, false, nil)
 	defer fl2.Close()
-	fl2.Exchanges(0, func(ex Exchange) { exs = append(exs, ex) })
-	if len(exs) != 1 || string(exs[0].Request.Body) != string(sampleExchange(7).Request.Body) {
-		t.Fatalf("Exchanges gave %d", len(exs))
+	fl2.Records(0, func(line []byte, sm *Summary) {
+		if sm.DeliveryID == "dlv_000007" {
+			lines = append(lines, string(line)+"\n")
+		}
+	})
+	if want := string(appendLine(nil, withID(7))); len(lines) != 1 || lines[0] != want {
+		t.Fatalf("Records gave %q, want the line as written %q", lines, want)
 	}
 }
 
