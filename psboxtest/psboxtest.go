@@ -302,37 +302,42 @@ func deliveryOf(ex *recorder.Exchange) Delivery {
 
 // Deliveries returns every delivery the sandbox made, by Fire or by
 // POST /_psbox/events, oldest first; a retried delivery appears once, as
-// its final attempt.
+// its final attempt. The log is read one record at a time: memory is that
+// of the deliveries returned.
 func (s *Sandbox) Deliveries() []Delivery {
-	exs := s.rec.List(recorder.Filter{Kind: recorder.KindDelivery})
-	seen := map[string]bool{}
-	var out []Delivery
-	for i := range exs { // newest first: the first of an id is its final attempt
-		if seen[exs[i].DeliveryID] {
-			continue
-		}
-		seen[exs[i].DeliveryID] = true
-		out = append(out, deliveryOf(&exs[i]))
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out
+	var l deliveryLog
+	s.rec.Scan(recorder.Filter{Kind: recorder.KindDelivery}, func(line []byte, sm *recorder.Summary) error {
+		l.add(line, sm)
+		return nil
+	})
+	return l.changed()
 }
 
 // WaitFor returns the first delivery that match accepts, waiting up to
 // timeout for one to be made (by Fire in another goroutine, or by a
 // POST /_psbox/events the code under test sends). It fails the test when
-// none comes in time.
+// none comes in time. It reads the log once, following it: each wait
+// reads only what was recorded since the last, and match sees each new
+// attempt once.
 func (s *Sandbox) WaitFor(t testing.TB, match func(Delivery) bool, timeout time.Duration) Delivery {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
+	fl, err := recorder.Follow(s.rec.Dir(), false, t.Logf)
+	if err != nil {
+		t.Fatalf("psboxtest.WaitFor: %v", err)
+	}
+	defer fl.Close()
+	var l deliveryLog
 	for {
 		s.mu.Lock()
 		tick := s.tick
 		s.mu.Unlock()
-		for _, d := range s.Deliveries() {
+		s.rec.Flush() // what was recorded before the tick is in the file
+		if _, err := fl.Records(0, l.add); err != nil {
+			t.Logf("psboxtest.WaitFor: %v", err)
+		}
+		for _, d := range l.changed() {
 			if match(d) {
 				return d
 			}
@@ -340,7 +345,7 @@ func (s *Sandbox) WaitFor(t testing.TB, match func(Delivery) bool, timeout time.
 		select {
 		case <-tick:
 		case <-deadline.C:
-			t.Fatalf("psboxtest.WaitFor: no matching delivery within %s (%d deliveries made)", timeout, len(s.Deliveries()))
+			t.Fatalf("psboxtest.WaitFor: no matching delivery within %s (%d deliveries made)", timeout, len(l.list))
 			return Delivery{}
 		}
 	}
