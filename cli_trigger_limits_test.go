@@ -1,14 +1,8 @@
 package main
 
 import (
-	"io"
-	"math"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
 // TestTrigger_CountBoundedAndOverflowChecked: a --count too large to run,
@@ -32,26 +26,6 @@ func TestTrigger_CountBoundedAndOverflowChecked(t *testing.T) {
 	}
 }
 
-// TestTriggerPrinter_MemoryDoesNotGrowWithCount: the latency summary is a
-// fixed-size histogram, so a printer for 16 million deliveries costs what
-// one for 2 does, and counting deliveries allocates nothing.
-func TestTriggerPrinter_MemoryDoesNotGrowWithCount(t *testing.T) {
-	o := &triggerOptions{count: 1 << 24, names: []string{"application_created"}}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	p := newTriggerPrinter(o, io.Discard, io.Discard, 1<<24)
-	runtime.ReadMemStats(&after)
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
-		t.Errorf("a printer for 2^24 deliveries allocated %d bytes, want under 1 MiB", grew)
-	}
-	r := delivery.Result{OK: true, Status: 200, Latency: 3 * time.Millisecond}
-	buf := p.add(r, nil)
-	if a := testing.AllocsPerRun(10000, func() { buf = p.add(r, buf) }); a > 0 {
-		t.Errorf("counting a delivery allocates %v times, want 0", a)
-	}
-}
-
 // TestTrigger_RateOutOfRangeRefused: a --rate too small to mean anything
 // (its interval overflows a Duration), NaN, infinite, negative or beyond
 // what a run can start is refused with a sentence, not silently unlimited.
@@ -63,17 +37,5 @@ func TestTrigger_RateOutOfRangeRefused(t *testing.T) {
 			t.Errorf("--rate %s: exit %d, stdout %q, stderr %q; want exit 2 naming --rate", rate, code, stdout, stderr)
 		}
 		assertOneSentence(t, stderr)
-	}
-}
-
-// TestStartOffset_Saturates: the slowest rate over the most jobs waits
-// "forever" rather than wrapping round to a start in the past.
-func TestStartOffset_Saturates(t *testing.T) {
-	slowest := time.Duration(float64(time.Second) / minRate)
-	if got := startOffset(maxDeliveries, slowest); got != math.MaxInt64 {
-		t.Errorf("startOffset(%d, %s) = %s, want the largest Duration", maxDeliveries, slowest, got)
-	}
-	if got := startOffset(3, time.Second); got != 3*time.Second {
-		t.Errorf("startOffset(3, 1s) = %s", got)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
-	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -328,24 +327,6 @@ func TestTrigger_Help(t *testing.T) {
 	for _, want := range []string{"psbox's choices", "X-Psbox-Event", "Example", "standard-webhooks", "--allow-private"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q", want)
-		}
-	}
-}
-
-func TestDeliveryLine(t *testing.T) {
-	for _, tc := range []struct {
-		r    delivery.Result
-		want string
-	}{
-		{delivery.Result{Event: "application_created", Target: "http://x/h", OK: true, Status: 200, Latency: 1500 * time.Microsecond, Attempts: 1, DeliveryID: "dlv_1"},
-			"application_created  http://x/h  200  1.5ms  1 attempt  dlv_1\n"},
-		{delivery.Result{Event: "e", Target: "http://x/h", Status: 503, Reason: recorder.ReasonStatus, Err: "the receiver answered 503", Latency: 2 * time.Second, Attempts: 3, DeliveryID: "dlv_2"},
-			"e  http://x/h  failed: 503 (http_status)  2.0s  3 attempts  dlv_2\n"},
-		{delivery.Result{Event: "e", Target: "http://x/h", Reason: recorder.ReasonRefused, Err: "connection refused", Attempts: 1, DeliveryID: "dlv_3"},
-			"e  http://x/h  failed: connection_refused (connection refused)  -  1 attempt  dlv_3\n"},
-	} {
-		if got := string(deliveryLine(tc.r)); got != tc.want {
-			t.Errorf("deliveryLine = %q, want %q", got, tc.want)
 		}
 	}
 }
