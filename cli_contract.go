@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
@@ -228,7 +229,7 @@ func contractUpdate(results []fixtures.Result, jsonOut bool, stdout, stderr io.W
 		fmt.Fprintln(out, "updated "+c)
 	}
 	passed, failed, _ := fixtures.Counts(results)
-	fmt.Fprintf(out, "%d of %d %s updated, %d already matched\n", len(changes), passed+failed, plural(passed+failed, "case", "cases"), passed+failed-len(changes))
+	fmt.Fprintf(out, "%d of %d %s updated, %d already matched\n", len(changes), passed+failed, humanize.Plural(passed+failed, "case", "cases"), passed+failed-len(changes))
 	if err != nil {
 		return checkFailed("%s", indentRest(err.Error()))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/load"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
@@ -39,15 +40,6 @@ type triggerOptions struct {
 	edits []fixtures.Edit
 }
 
-// Bounds of a trigger run: at most maxDeliveries in all (count x events x
-// targets), started at minRate to maxRate per second when --rate is set.
-// Beyond them an interval or a job index would overflow.
-const (
-	maxDeliveries = 1_000_000_000
-	minRate       = 0.001
-	maxRate       = 1_000_000
-)
-
 // validate checks every flag and argument; its errors are user mistakes.
 func (o *triggerOptions) validate() error {
 	if len(o.names) == 0 {
@@ -69,23 +61,17 @@ func (o *triggerOptions) validate() error {
 		}
 	}
 	switch {
-	case o.count < 1 || o.count > maxDeliveries:
-		return fmt.Errorf("--count %d: give 1 to %d", o.count, maxDeliveries)
+	case o.count < 1 || o.count > load.MaxDeliveries:
+		return fmt.Errorf("--count %d: give 1 to %d", o.count, load.MaxDeliveries)
 	case o.concurrency < 1:
 		return fmt.Errorf("--concurrency %d: give 1 or more", o.concurrency)
-	case o.rate != 0 && !(o.rate >= minRate && o.rate <= maxRate): // also NaN
-		return fmt.Errorf("--rate %g: give deliveries per second from %g to %g, or 0 for no limit", o.rate, minRate, float64(maxRate))
+	case o.rate != 0 && !(o.rate >= load.MinRate && o.rate <= load.MaxRate): // also NaN
+		return fmt.Errorf("--rate %g: give deliveries per second from %g to %g, or 0 for no limit", o.rate, load.MinRate, float64(load.MaxRate))
 	}
 	if err := o.faults.Validate(); err != nil {
 		return err
 	}
 	return o.delivery.Validate()
-}
-
-// newSender makes the sender for a trigger run; wrap is the recording
-// transport (nil: nothing recorded).
-func newSender(o triggerOptions, wrap func(http.RoundTripper) http.RoundTripper, onAttempt func(delivery.Attempt)) (*delivery.Sender, error) {
-	return o.delivery.NewSender(delivery.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: onAttempt})
 }
 
 func newTriggerCmd(g *globals) *cobra.Command {
@@ -174,18 +160,10 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 	o.faults.Seed = o.seed
 
-	// Payloads: one builder for the whole call, so the events share identity.
+	// Payloads: one builder for the whole call, so the events share
+	// identity. Targets: --to, or each event's subscriptions. One round is
+	// every event to every target; the run is o.count rounds.
 	b := o.cat.NewBuilder(o.seed)
-	bodies := make([][]byte, len(o.names))
-	for i, n := range o.names {
-		body, err := b.Build(n, o.edits...)
-		if err != nil {
-			return usageError("%s: %v", n, err)
-		}
-		bodies[i] = body
-	}
-
-	// Targets: --to, or each event's subscriptions (mock.Recipients).
 	var subs mock.Subscriptions
 	storePath := ""
 	if o.to == "" {
@@ -196,9 +174,13 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		defer store.Close() // only read: writes nothing
 		subs, storePath = store, store.Path()
 	}
-	targets := make([][]string, len(o.names))
-	for i, n := range o.names {
-		t, err := mock.Recipients(subs, n, o.to, "")
+	var round []delivery.Delivery
+	for _, n := range o.names {
+		body, err := b.Build(n, o.edits...)
+		if err != nil {
+			return usageError("%s: %v", n, err)
+		}
+		targets, err := mock.Recipients(subs, n, o.to, "")
 		var none mock.NoSubscriptionsError
 		if errors.As(err, &none) {
 			return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
@@ -208,7 +190,13 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		if err != nil {
 			return usageError("%v", err)
 		}
-		targets[i] = t
+		for _, t := range targets {
+			round = append(round, delivery.Delivery{Event: n, Target: t, Body: body})
+		}
+	}
+	if o.count > load.MaxDeliveries/len(round) {
+		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
+			o.count, len(round), int64(o.count)*int64(len(round)), load.MaxDeliveries)
 	}
 
 	var wrap func(http.RoundTripper) http.RoundTripper
@@ -227,28 +215,23 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		wrap = recordTo(rec)
 	}
 
-	// One round is every event to every target; the run is o.count rounds.
-	// Job i is round[i%len(round)]: no slice of count*len(round) jobs for
-	// the garbage collector to scan over and over.
-	var round []triggerJob
-	for i, n := range o.names {
-		for _, t := range targets[i] {
-			round = append(round, triggerJob{event: n, target: t, body: bodies[i]})
-		}
-	}
-	if o.count > maxDeliveries/len(round) {
-		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
-			o.count, len(round), int64(o.count)*int64(len(round)), maxDeliveries)
-	}
-	p := newTriggerPrinter(o, stdout, stderr, o.count*len(round))
-	p.dups = o.faults.DuplicatesIn(p.total)
-	p.total += p.dups
-	sender, err := newSender(*o, wrap, p.attemptFunc())
+	p := load.NewPrinter(load.PrintOptions{
+		Out: stdout, Err: stderr, JSON: o.jsonOut, Quiet: o.quiet, Seed: o.seed, Redact: o.redact,
+		All:      !o.quiet && (o.jsonOut || o.count == 1 || !isTerminal(stdout)),
+		Progress: !o.quiet && o.count > 1 && isTerminal(stderr),
+		Attempts: o.delivery.Retries > 0,
+		Stats:    o.count > 1,
+	})
+	sender, err := o.delivery.NewSender(delivery.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: p.AttemptFunc()})
 	if err != nil {
 		return asUsage(err)
 	}
 	defer sender.Close()
-	err = deliverAll(ctx, sender, round, p)
+	sum, err := load.Run(ctx, load.Job{Sender: sender, Round: round, Count: o.count, Concurrency: o.concurrency,
+		Rate: o.rate, Faults: o.faults, CPUProfile: o.cpuProfile}, p)
+	if err != nil {
+		return usageError("--cpuprofile: %v", err)
+	}
 	if rec != nil {
 		// Delivered but not recorded (a full disk) is a failure too, and
 		// the one to tell first.
@@ -261,5 +244,11 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 			return rerr
 		}
 	}
-	return err
+	switch {
+	case sum.Interrupted:
+		return &exitError{code: exitInterrupted, err: errors.New(sum.Problem())}
+	case sum.Failed > 0:
+		return checkFailed("%s", sum.Problem())
+	}
+	return nil
 }

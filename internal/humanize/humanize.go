@@ -26,3 +26,11 @@ func Latency(d time.Duration) string {
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 }
+
+// Plural is one when n is 1, else many: "1 delivery", "2 deliveries".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -25,3 +25,9 @@ func TestLatency(t *testing.T) {
 		}
 	}
 }
+
+func TestPlural(t *testing.T) {
+	if Plural(1, "case", "cases") != "case" || Plural(0, "case", "cases") != "cases" || Plural(2, "was", "were") != "were" {
+		t.Error("Plural picks the wrong form")
+	}
+}

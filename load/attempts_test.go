@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"bytes"
@@ -42,26 +42,27 @@ func (a *answers) RoundTrip(r *http.Request) (*http.Response, error) {
 // its status and the wait before the next (the schedule's, or Retry-After);
 // the waits are real ones, run on synctest's clock. --quiet prints only
 // the summary.
-func TestTrigger_PrintsEachRetriedAttempt(t *testing.T) {
+func TestRun_PrintsEachRetriedAttempt(t *testing.T) {
 	for _, quiet := range []bool{false, true} {
 		synctest.Test(t, func(t *testing.T) {
-			o := &triggerOptions{names: []string{"application_created"}, to: "http://receiver.test/hook", count: 1, concurrency: 1, quiet: quiet}
-			o.delivery.Retries, o.delivery.RetryBackoff = 3, "2s"
-			if err := o.delivery.Validate(); err != nil {
+			var cfg delivery.Config
+			cfg.Retries, cfg.RetryBackoff = 3, "2s"
+			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
 			rt := &answers{statuses: []int{503, 500, 200}}
 			var stdout, stderr bytes.Buffer
-			p := newTriggerPrinter(o, &stdout, &stderr, 1)
-			sender, err := newSender(*o, func(http.RoundTripper) http.RoundTripper { return rt }, p.attemptFunc())
+			p := NewPrinter(PrintOptions{Out: &stdout, Err: &stderr, All: !quiet, Quiet: quiet, Attempts: true})
+			sender, err := cfg.NewSender(delivery.Options{Concurrency: 1, Wrap: func(http.RoundTripper) http.RoundTripper { return rt }, OnAttempt: p.AttemptFunc()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer sender.Close()
 			start := time.Now()
-			err = deliverAll(context.Background(), sender, []triggerJob{{event: "application_created", target: o.to, body: []byte(`{}`)}}, p)
-			if err != nil {
-				t.Fatalf("deliverAll: %v", err)
+			round := []delivery.Delivery{{Event: "application_created", Target: "http://receiver.test/hook", Body: []byte(`{}`)}}
+			sum, err := Run(context.Background(), Job{Sender: sender, Round: round, Count: 1, Concurrency: 1}, p)
+			if err != nil || sum.Problem() != "" {
+				t.Fatalf("Run: %v, %q", err, sum.Problem())
 			}
 			if took := time.Since(start); took != 7*time.Second {
 				t.Errorf("took %s, want 7s: 2s, then Retry-After 5s", took)
@@ -86,7 +87,7 @@ func TestTrigger_PrintsEachRetriedAttempt(t *testing.T) {
 }
 
 func TestAttemptLine_NoAnswer(t *testing.T) {
-	got := attemptLine(eventsAttempt())
+	got := AttemptLine(eventsAttempt())
 	if want := "customer_created  http://r/  attempt 1: connection_refused (dial tcp: refused) in -; retrying in 1s  dlv_1\n"; got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

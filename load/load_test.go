@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"io"
@@ -11,15 +11,16 @@ import (
 	"github.com/psbox-dev/psbox/recorder"
 )
 
-// TestTriggerPrinter_MemoryDoesNotGrowWithCount: the latency summary is a
+// TestPrinter_MemoryDoesNotGrowWithCount: the latency summary is a
 // fixed-size histogram, so a printer for 16 million deliveries costs what
-// one for 2 does, and counting deliveries allocates nothing.
-func TestTriggerPrinter_MemoryDoesNotGrowWithCount(t *testing.T) {
-	o := &triggerOptions{count: 1 << 24, names: []string{"application_created"}}
+// one for 2 does, and counting deliveries (each printed, as when stdout is
+// not a terminal) allocates nothing.
+func TestPrinter_MemoryDoesNotGrowWithCount(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	p := newTriggerPrinter(o, io.Discard, io.Discard, 1<<24)
+	p := NewPrinter(PrintOptions{Out: io.Discard, Err: io.Discard, All: true, Stats: true})
+	p.total = 1 << 24
 	runtime.ReadMemStats(&after)
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("a printer for 2^24 deliveries allocated %d bytes, want under 1 MiB", grew)
@@ -34,9 +35,9 @@ func TestTriggerPrinter_MemoryDoesNotGrowWithCount(t *testing.T) {
 // TestStartOffset_Saturates: the slowest rate over the most jobs waits
 // "forever" rather than wrapping round to a start in the past.
 func TestStartOffset_Saturates(t *testing.T) {
-	slowest := time.Duration(float64(time.Second) / minRate)
-	if got := startOffset(maxDeliveries, slowest); got != math.MaxInt64 {
-		t.Errorf("startOffset(%d, %s) = %s, want the largest Duration", maxDeliveries, slowest, got)
+	slowest := time.Duration(float64(time.Second) / MinRate)
+	if got := startOffset(MaxDeliveries, slowest); got != math.MaxInt64 {
+		t.Errorf("startOffset(%d, %s) = %s, want the largest Duration", MaxDeliveries, slowest, got)
 	}
 	if got := startOffset(3, time.Second); got != 3*time.Second {
 		t.Errorf("startOffset(3, 1s) = %s", got)
@@ -55,8 +56,8 @@ func TestDeliveryLine(t *testing.T) {
 		{delivery.Result{Event: "e", Target: "http://x/h", Reason: recorder.ReasonRefused, Err: "connection refused", Attempts: 1, DeliveryID: "dlv_3"},
 			"e  http://x/h  failed: connection_refused (connection refused)  -  1 attempt  dlv_3\n"},
 	} {
-		if got := string(deliveryLine(tc.r)); got != tc.want {
-			t.Errorf("deliveryLine = %q, want %q", got, tc.want)
+		if got := string(DeliveryLine(tc.r)); got != tc.want {
+			t.Errorf("DeliveryLine = %q, want %q", got, tc.want)
 		}
 	}
 }
