@@ -33,8 +33,10 @@ forbid "./receiver/..." '^'"$m"'/(audit|ui)' \
   "receiver/ is graded by audit/ and must not know its checks"
 forbid "./internal/appendlog" '^'"$m"'/' \
   "internal/appendlog is the engine under both stores: the standard library only"
+forbid "./load/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|audit|psboxtest)' \
+  "load/ runs deliveries through mock/delivery; it knows no server, receiver or audit"
 forbid "./internal/..." '^'"$m"'/[^i]' \
   "internal/ packages are leaves: they import only the standard library and each other"
-forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
+forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./load/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
   "only package main imports ui"
 exit $fail
