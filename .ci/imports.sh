@@ -37,6 +37,8 @@ forbid "./load/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|audit|psboxtest)' \
   "load/ runs deliveries through mock/delivery; it knows no server, receiver or audit"
 forbid "./internal/..." '^'"$m"'/[^i]' \
   "internal/ packages are leaves: they import only the standard library and each other"
+forbid "$(go list ./... | grep -v '^'"$m"'/mock/delivery$')" '^'"$m"'/internal/h1$' \
+  "internal/h1 is the sender's transport: only mock/delivery imports it"
 forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./load/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
   "only package main imports ui"
 exit $fail

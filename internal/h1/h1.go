@@ -1,4 +1,10 @@
-package delivery
+// Package h1 is psbox's hand-written HTTP/1.1 client transport: plain-http
+// requests over keep-alive connections it holds itself, one request at a
+// time per connection, in the calling goroutine. It exists for one measured
+// bar (psbox trigger with recording >= 90% of a bare net/http client,
+// bench/trigger.sh) and is held to http.Transport by
+// FuzzH1MatchesHTTPTransport. Only mock/delivery uses it.
+package h1
 
 import (
 	"bufio"
@@ -18,7 +24,7 @@ import (
 	"github.com/psbox-dev/psbox/internal/httpheader"
 )
 
-// h1Transport sends plain-http requests over keep-alive connections it
+// Transport sends plain-http requests over keep-alive connections it
 // holds itself, one request at a time per connection, in the calling
 // goroutine. The bytes on the wire are net/http's: the request is written
 // by Request.Write and the answer read by http.ReadResponse. What differs
@@ -32,18 +38,18 @@ import (
 // A request context's httptrace.ClientTrace gets GotConn, as from
 // http.Transport, and WroteRequest from Request.Write (psbox audit abandons
 // an attempt that way).
-type h1Transport struct {
+type Transport struct {
 	dial        func(ctx context.Context, network, addr string) (net.Conn, error)
 	std         *http.Transport
 	maxIdle     int           // idle connections kept per host
 	maxTotal    int           // idle connections kept in all
-	maxIdleTime time.Duration // how long an unused connection is kept (defaultMaxIdleTime)
+	maxIdleTime time.Duration // how long an unused connection is kept (DefaultIdleTimeout)
 
 	mu     sync.Mutex
-	idle   map[string][]*h1Conn // by host:port; the most recently used last
+	idle   map[string][]*conn // by host:port; the most recently used last
 	nidle  int
 	sweep  *time.Timer // closes connections idle for maxIdleTime; nil while none is idle
-	closed bool        // the Sender is closed: connections in use are closed when done
+	closed bool        // Close was called: connections in use are closed when done
 }
 
 const (
@@ -53,13 +59,40 @@ const (
 	// max1xx is how many 1xx answers may come before the final one, as in
 	// net/http.
 	max1xx = 5
-	// defaultMaxIdleTime is how long an unused connection is kept, as
-	// http.Transport's IdleConnTimeout.
-	defaultMaxIdleTime = 90 * time.Second
+	// DefaultIdleTimeout is how long an unused connection is kept when
+	// Options.IdleTimeout is zero, as http.Transport's IdleConnTimeout.
+	DefaultIdleTimeout = 90 * time.Second
 )
 
-// h1Conn is one connection and its buffers.
-type h1Conn struct {
+// Options configures a Transport. Dial and Fallback are required.
+type Options struct {
+	// Dial opens a connection (a net.Dialer's DialContext, with whatever
+	// Control and timeouts the caller wants).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Fallback carries what Transport does not: https, and hosts that are
+	// not plain ASCII (it also speaks HTTP/2 and converts IDNA names).
+	Fallback *http.Transport
+	// MaxIdlePerHost and MaxIdle bound the idle connections kept per
+	// host and in all; a full pool closes its oldest connection.
+	MaxIdlePerHost, MaxIdle int
+	// IdleTimeout is how long an unused connection is kept (zero:
+	// DefaultIdleTimeout).
+	IdleTimeout time.Duration
+}
+
+// New returns a Transport; Close it when done.
+func New(o Options) *Transport {
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	return &Transport{
+		dial: o.Dial, std: o.Fallback,
+		maxIdle: max(o.MaxIdlePerHost, 1), maxTotal: max(o.MaxIdle, 1), maxIdleTime: o.IdleTimeout,
+	}
+}
+
+// conn is one connection and its buffers.
+type conn struct {
 	addr   string
 	c      net.Conn
 	lr     io.LimitedReader // c, bounded while headers are read
@@ -68,8 +101,8 @@ type h1Conn struct {
 	idleAt time.Time
 }
 
-func newH1Conn(addr string, c net.Conn) *h1Conn {
-	pc := &h1Conn{addr: addr, c: c, bw: bufio.NewWriterSize(c, 4<<10)}
+func newConn(addr string, c net.Conn) *conn {
+	pc := &conn{addr: addr, c: c, bw: bufio.NewWriterSize(c, 4<<10)}
 	pc.lr.R = c
 	pc.br = bufio.NewReaderSize(&pc.lr, 4<<10)
 	return pc
@@ -79,7 +112,7 @@ func newH1Conn(addr string, c net.Conn) *h1Conn {
 // in progress on a connection.
 var past = time.Unix(1, 0)
 
-func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil || req.URL.Scheme != "http" || !isASCII(req.URL.Host) {
 		return t.std.RoundTrip(req)
 	}
@@ -105,7 +138,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		c.SetDeadline(d) // zero: none
-		pc = newH1Conn(addr, c)
+		pc = newConn(addr, c)
 		reused = false
 	}
 	trace := httptrace.ContextClientTrace(ctx)
@@ -142,13 +175,13 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.release(pc, stop, reuse)
 		return resp, nil
 	}
-	resp.Body = &h1Body{rc: resp.Body, t: t, pc: pc, ctx: ctx, stop: stop, reuse: reuse}
+	resp.Body = &respBody{rc: resp.Body, t: t, pc: pc, ctx: ctx, stop: stop, reuse: reuse}
 	return resp, nil
 }
 
 // readResponse reads the final answer to req, skipping 1xx answers, with
 // the headers bounded.
-func (pc *h1Conn) readResponse(req *http.Request) (*http.Response, error) {
+func (pc *conn) readResponse(req *http.Request) (*http.Response, error) {
 	pc.lr.N = maxResponseHeaderBytes
 	for range max1xx + 1 {
 		resp, err := http.ReadResponse(pc.br, req)
@@ -171,7 +204,7 @@ func (pc *h1Conn) readResponse(req *http.Request) (*http.Response, error) {
 // release ends pc's use by one request: stop is the context's AfterFunc
 // (nil without one); the connection goes back to the pool when reuse says
 // it may and the context did not end it, else it is closed.
-func (t *h1Transport) release(pc *h1Conn, stop func() bool, reuse bool) {
+func (t *Transport) release(pc *conn, stop func() bool, reuse bool) {
 	if stop != nil && !stop() {
 		reuse = false // the context ended: the deadline is in the past
 	}
@@ -188,7 +221,7 @@ func (t *h1Transport) release(pc *h1Conn, stop func() bool, reuse bool) {
 // something unasked, and a request written to it would fail or read the
 // wrong answer. The check is one non-blocking system call; http.Transport
 // keeps a goroutine reading every idle connection instead.
-func (t *h1Transport) get(addr string, d time.Time) *h1Conn {
+func (t *Transport) get(addr string, d time.Time) *conn {
 	for {
 		t.mu.Lock()
 		list := t.idle[addr]
@@ -213,13 +246,13 @@ func (t *h1Transport) get(addr string, d time.Time) *h1Conn {
 // put keeps pc for reuse, unless the receiver sent more than its answer
 // (which would be read as the next answer). A full pool makes room by
 // closing its oldest connection.
-func (t *h1Transport) put(pc *h1Conn) {
+func (t *Transport) put(pc *conn) {
 	if pc.br.Buffered() > 0 {
 		pc.c.Close()
 		return
 	}
 	pc.idleAt = time.Now()
-	var evict *h1Conn
+	var evict *conn
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
@@ -227,7 +260,7 @@ func (t *h1Transport) put(pc *h1Conn) {
 		return
 	}
 	if t.idle == nil {
-		t.idle = map[string][]*h1Conn{}
+		t.idle = map[string][]*conn{}
 	}
 	if list := t.idle[pc.addr]; len(list) >= t.maxIdle {
 		evict = list[0]
@@ -249,7 +282,7 @@ func (t *h1Transport) put(pc *h1Conn) {
 
 // removeOldest takes the connection idle the longest out of the pool.
 // Callers hold mu and the pool is not empty.
-func (t *h1Transport) removeOldest() *h1Conn {
+func (t *Transport) removeOldest() *conn {
 	var oldest string
 	for addr, list := range t.idle {
 		if len(list) > 0 && (oldest == "" || list[0].idleAt.Before(t.idle[oldest][0].idleAt)) {
@@ -270,8 +303,8 @@ func (t *h1Transport) removeOldest() *h1Conn {
 // closeExpired closes the connections idle for t.maxIdleTime, so a
 // long-running psbox holds no connection its receiver has long closed,
 // and runs again while any stays idle.
-func (t *h1Transport) closeExpired() {
-	var expired []*h1Conn
+func (t *Transport) closeExpired() {
+	var expired []*conn
 	t.mu.Lock()
 	t.sweep = nil
 	for addr, list := range t.idle {
@@ -298,7 +331,7 @@ func (t *h1Transport) closeExpired() {
 
 // CloseIdleConnections closes the connections not in use, of both
 // transports.
-func (t *h1Transport) CloseIdleConnections() {
+func (t *Transport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
 	t.idle, t.nidle = nil, 0
@@ -315,22 +348,22 @@ func (t *h1Transport) CloseIdleConnections() {
 	t.std.CloseIdleConnections()
 }
 
-// close closes the idle connections and, from now on, each connection in
+// Close closes the idle connections and, from now on, each connection in
 // use once its request is done.
-func (t *h1Transport) close() {
+func (t *Transport) Close() {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
 	t.CloseIdleConnections()
 }
 
-// h1Body is an answer's body: the connection returns to the pool when the
+// respBody is an answer's body: the connection returns to the pool when the
 // body has been read to its end, and is closed when the body is closed
 // before that or fails.
-type h1Body struct {
+type respBody struct {
 	rc    io.ReadCloser // http.ReadResponse's body, reading pc
-	t     *h1Transport
-	pc    *h1Conn
+	t     *Transport
+	pc    *conn
 	ctx   context.Context
 	stop  func() bool
 	reuse bool
@@ -341,7 +374,7 @@ type h1Body struct {
 
 var errBodyClosed = errors.New("http: read on closed response body")
 
-func (b *h1Body) Read(p []byte) (int, error) {
+func (b *respBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	end := b.end
 	b.mu.Unlock()
@@ -360,12 +393,12 @@ func (b *h1Body) Read(p []byte) (int, error) {
 
 // Close closes the connection unless the body was read to its end, as
 // http.Transport does: what is left of it is never read.
-func (b *h1Body) Close() error {
+func (b *respBody) Close() error {
 	b.finish(errBodyClosed, false)
 	return nil
 }
 
-func (b *h1Body) finish(end error, reuse bool) {
+func (b *respBody) finish(end error, reuse bool) {
 	b.mu.Lock()
 	if b.end != nil {
 		b.mu.Unlock()

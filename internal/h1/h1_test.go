@@ -1,4 +1,4 @@
-package delivery
+package h1
 
 import (
 	"bufio"
@@ -90,17 +90,23 @@ func answerEach(answer string, closeAfter bool) func(net.Conn, *bufio.Reader) {
 
 // testCtx ends a test's request after 5s, so a transport that waits
 // forever fails the test instead of hanging it.
+// userAgent and body are what a delivery sends.
+const (
+	userAgent = "psbox"
+	body      = `{"event":"application_created","key":"appl_8WePUs6tWFsW4h"}`
+)
+
 func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func newTestH1(t *testing.T) *h1Transport {
-	tr := &h1Transport{
-		dial: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, std: &http.Transport{},
-		maxIdle: 4, maxTotal: 8, maxIdleTime: defaultMaxIdleTime,
-	}
+func newTestH1(t *testing.T) *Transport {
+	tr := New(Options{
+		Dial: (&net.Dialer{Timeout: 5 * time.Second}).DialContext, Fallback: &http.Transport{},
+		MaxIdlePerHost: 4, MaxIdle: 8,
+	})
 	t.Cleanup(tr.CloseIdleConnections)
 	return tr
 }
@@ -112,7 +118,7 @@ func post(ctx context.Context, rt http.RoundTripper, url string) (status int, bo
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", DefaultUserAgent)
+	req.Header.Set("User-Agent", userAgent)
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return 0, "", err
@@ -139,8 +145,8 @@ func TestH1_SameBytesAsHTTPTransport(t *testing.T) {
 	for _, rt := range []http.RoundTripper{newTestH1(t), &http.Transport{DisableCompression: true}} {
 		req, _ := http.NewRequestWithContext(testCtx(t), http.MethodPost, srv.url+"?a=1", bytes.NewReader([]byte(body)))
 		req.Header = http.Header{
-			"Content-Type": {"application/json"}, "User-Agent": {DefaultUserAgent},
-			HeaderEvent: {"application_created"}, HeaderDelivery: {"dlv_1"}, "X-Custom": {"a", "b"},
+			"Content-Type": {"application/json"}, "User-Agent": {userAgent},
+			"X-Psbox-Event": {"application_created"}, "X-Psbox-Delivery": {"dlv_1"}, "X-Custom": {"a", "b"},
 		}
 		resp, err := rt.RoundTrip(req)
 		if err != nil {
@@ -536,7 +542,7 @@ func TestH1_PoolBounds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr.close()
+		tr.Close()
 		io.ReadAll(resp.Body)
 		resp.Body.Close()
 		wait(t, done, "a")

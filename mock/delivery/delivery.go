@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/psbox-dev/psbox/internal/h1"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -171,7 +172,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // concurrent use.
 type Sender struct {
 	o    Options
-	base *h1Transport // plain http itself, https through an *http.Transport
+	base *h1.Transport // plain http itself, https through an *http.Transport
 	// rt is base, wrapped when Options.Wrap says so. Attempts call its
 	// RoundTrip directly: an http.Client would only add a copy of every
 	// request's headers (kept for redirects, which psbox never follows)
@@ -261,7 +262,7 @@ func New(o Options) (*Sender, error) {
 	if o.InsecureTLS {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
 	}
-	base := &h1Transport{dial: dialer.DialContext, std: tr, maxIdle: idle, maxTotal: max(100, 2*idle), maxIdleTime: defaultMaxIdleTime}
+	base := h1.New(h1.Options{Dial: dialer.DialContext, Fallback: tr, MaxIdlePerHost: idle, MaxIdle: max(100, 2*idle)})
 	var rt http.RoundTripper = base
 	if o.Wrap != nil {
 		rt = o.Wrap(base)
@@ -290,7 +291,7 @@ func New(o Options) (*Sender, error) {
 
 // Close closes the idle connections, and each one in use once its request
 // is done.
-func (s *Sender) Close() { s.base.close() }
+func (s *Sender) Close() { s.base.Close() }
 
 // Send delivers d, retrying as the options say, and reports how it ended.
 // It returns early (Reason "canceled" if no attempt finished) when ctx ends.
