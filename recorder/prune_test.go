@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/psbox-dev/psbox/internal/crashtest"
 )
 
 // The appender and pruner children: the tests re-execute the test binary
@@ -87,17 +88,6 @@ func pruneChild(dir string) {
 		os.Exit(3)
 	}
 	os.Exit(0)
-}
-
-func child(t *testing.T, env string, extra ...string) *exec.Cmd {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), env), extra...)
-	return cmd
 }
 
 // seedBase is when seed_0 started; seed_i started i seconds later.
@@ -175,7 +165,7 @@ func TestPrune_ConcurrentAppenderAndKill9(t *testing.T) {
 	const seeds = 10000
 	seed(t, dir, seeds, Options{MaxBatch: 1024, FlushInterval: time.Hour})
 
-	app := child(t, appendChildEnv+"="+dir)
+	app := crashtest.Command(t, appendChildEnv+"="+dir)
 	stdin, err := app.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +202,7 @@ func TestPrune_ConcurrentAppenderAndKill9(t *testing.T) {
 	prevSeeds, killed := seeds, 0
 	for run, stop := range stops {
 		before := seedBase.Add(time.Duration(1000*(run+1)) * time.Second)
-		p := child(t, pruneChildEnv+"="+dir, "PSBOX_PRUNE_BEFORE="+strconv.FormatInt(before.UnixNano(), 10), "PSBOX_PRUNE_STOP="+stop)
+		p := crashtest.Command(t, pruneChildEnv+"="+dir, "PSBOX_PRUNE_BEFORE="+strconv.FormatInt(before.UnixNano(), 10), "PSBOX_PRUNE_STOP="+stop)
 		var perr strings.Builder
 		p.Stderr = &perr
 		out, err := p.StdoutPipe()

@@ -33,16 +33,24 @@ type Child struct {
 	stderr strings.Builder
 }
 
-// Start re-executes the test binary (running no tests) with env added to
-// its environment, e.g. "PSBOX_X_CHILD_DIR=/tmp/x".
-func Start(t testing.TB, env ...string) *Child {
+// Command is the test binary (running no tests) with env added to its
+// environment, e.g. "PSBOX_X_CHILD_DIR=/tmp/x", not started: for a test
+// that wires the child's stdin and stdout itself. Start is the usual way.
+func Command(t testing.TB, env ...string) *exec.Cmd {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Child{cmd: exec.Command(exe, "-test.run=^$")}
-	c.cmd.Env = append(os.Environ(), env...)
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// Start starts Command(t, env...) with its stdout read line by line.
+func Start(t testing.TB, env ...string) *Child {
+	t.Helper()
+	c := &Child{cmd: Command(t, env...)}
 	c.cmd.Stderr = &c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
