@@ -3,9 +3,11 @@ package audit
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,12 +56,13 @@ type fake struct {
 	ids      map[string]bool
 	counts   map[string]int
 	created  map[string]bool
+	pending  map[[32]byte]chan struct{} // forgetAbandoned: a first copy whose sender has not closed yet
 	inFlight atomic.Int32
 	served   atomic.Int32
 }
 
 func newFake(f flaws, secret string) *fake {
-	k := &fake{f: f, seen: map[[32]byte]bool{}, ids: map[string]bool{}, counts: map[string]int{}, created: map[string]bool{}, sample: map[string]bool{}}
+	k := &fake{f: f, seen: map[[32]byte]bool{}, ids: map[string]bool{}, counts: map[string]int{}, created: map[string]bool{}, sample: map[string]bool{}, pending: map[[32]byte]chan struct{}{}}
 	if secret != "" {
 		key, err := delivery.DecodeStandardSecret(secret)
 		if err != nil {
@@ -182,7 +185,18 @@ func (k *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	k.mu.Lock()
+	for k.f.forgetAbandoned && k.pending[h] != nil { // an earlier copy's fate is not known yet
+		wait := k.pending[h]
+		k.mu.Unlock()
+		<-wait
+		k.mu.Lock()
+	}
 	dup := k.seen[h] && !k.f.noDedupe
+	var fate chan struct{}
+	if k.f.forgetAbandoned && !dup {
+		fate = make(chan struct{})
+		k.pending[h] = fate
+	}
 	switch {
 	case dup:
 	case k.f.dropOrphanApproval && event == "application_approved" && !k.created[key]:
@@ -202,15 +216,48 @@ func (k *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answerJSON(w, k.f.dupStatus)
 		return
 	}
-	answerJSON(w, 200)
-	if k.f.forgetAbandoned && !dup {
-		time.Sleep(30 * time.Millisecond)
-		if r.Context().Err() != nil { // the sender hung up: "processed" is rolled back, the effect is not
-			k.mu.Lock()
+	if fate != nil {
+		hungUp := answerWatching(w)
+		k.mu.Lock()
+		if hungUp { // "processed" is rolled back, the effect is not
 			delete(k.seen, h)
-			k.mu.Unlock()
 		}
+		delete(k.pending, h)
+		k.mu.Unlock()
+		close(fate)
+		return
 	}
+	answerJSON(w, 200)
+}
+
+// answerWatching answers 200 on the connection itself and reports whether
+// the sender hung up without reading the answer. The answer says
+// Connection: close, and the fake reads until the sender closes its end:
+// a sender that read the whole answer closes cleanly; one that hung up
+// before reading it leaves the answer unread, and its system resets the
+// connection. The fate is the sender's close, not a moment the fake
+// picks: copies of the delivery wait for it (pending).
+func answerWatching(w http.ResponseWriter) (hungUp bool) {
+	c, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	// Only a bound: a sender reads or drops an answer at once.
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	const body = `{"status": 200}` + "\n"
+	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+	if err := buf.Flush(); err != nil {
+		return true
+	}
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		return !errors.Is(err, os.ErrDeadlineExceeded) // reset: the answer was dropped unread
+	}
+	// EOF: the sender closed, before or after reading. Had it closed
+	// before, the answer reached a closed socket, whose reset has come
+	// back by now; a write tells which.
+	_, err = c.Write([]byte("\n"))
+	return err != nil
 }
 
 // verify checks a Standard Webhooks signature with the flaws; 0 is valid.
