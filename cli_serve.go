@@ -209,7 +209,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 	})
 	h := sb.Handler
 	if o.requestLog != nil {
-		h = logRequests(h, o.requestLog)
+		h = mock.LogRequests(h, o.requestLog)
 	}
 
 	ln, err := listenOrFree(o.addr, o.freeIfBusy)

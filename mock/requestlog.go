@@ -1,4 +1,4 @@
-package main
+package mock
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 	"github.com/psbox-dev/psbox/internal/humanize"
 )
 
-// logRequests prints one line per request to w once it is answered: the
+// LogRequests prints one line per request to w once it is answered: the
 // time, method, path (without the query, which may hold secrets), status
 // and latency, as `psbox serve` shows them.
-func logRequests(next http.Handler, w io.Writer) http.Handler {
+func LogRequests(next http.Handler, w io.Writer) http.Handler {
 	var mu sync.Mutex
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -23,7 +23,7 @@ func logRequests(next http.Handler, w io.Writer) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			line := requestLine(start, r.Method, r.URL.Path, status, time.Since(start))
+			line := RequestLine(start, r.Method, r.URL.Path, status, time.Since(start))
 			mu.Lock()
 			io.WriteString(w, line)
 			mu.Unlock()
@@ -32,8 +32,8 @@ func logRequests(next http.Handler, w io.Writer) http.Handler {
 	})
 }
 
-// requestLine is one request as `psbox serve` prints it.
-func requestLine(at time.Time, method, path string, status int, took time.Duration) string {
+// RequestLine is one request as `psbox serve` prints it.
+func RequestLine(at time.Time, method, path string, status int, took time.Duration) string {
 	return fmt.Sprintf("%s %-6s %s %d %s\n", at.Local().Format("15:04:05.000"), method, path, status, humanize.Latency(took))
 }
 
