@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -60,7 +59,7 @@ func (o *serveOptions) validate() error {
 	if o.publicKey == "" || o.secretKey == "" {
 		return usageError("--public-key and --secret-key must not be empty; omit them to use the defaults %s / %s", defaultPublicKey, defaultSecretKey)
 	}
-	if !isLoopbackHost(host) && (!o.keysGiven || o.secretKey == defaultSecretKey) {
+	if !mock.IsLoopbackHost(host) && (!o.keysGiven || o.secretKey == defaultSecretKey) {
 		return usageError("refusing to listen on %s with the default keys, which anyone who can reach it could use; pass your own --public-key and --secret-key (or PSBOX_PUBLIC_KEY and PSBOX_SECRET_KEY), or listen on 127.0.0.1", o.addr)
 	}
 	return asUsage(o.delivery.Validate())
@@ -86,16 +85,6 @@ func (o *serveOptions) resolveKeys(cmd *cobra.Command) {
 		o.secretKey = v
 	}
 	o.keysGiven = cmd.Flags().Changed("secret-key") || os.Getenv("PSBOX_SECRET_KEY") != ""
-}
-
-// isLoopbackHost reports whether host only accepts local connections. An
-// empty host means every interface.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -164,25 +153,19 @@ flags below.
 	return cmd
 }
 
-// mockAPI is a running mock API: the store, the handler and its listener.
-type mockAPI struct {
-	URL    string      // base URL, e.g. http://127.0.0.1:8484
-	Store  *mock.Store // the subscriptions
-	Server *mock.Server
-	http   *http.Server
-	sender *delivery.Sender // deliveries fired through POST /_psbox/events
-	done   chan error       // Serve's result
-}
-
-// startMockAPI opens the store in the state folder, builds the handler and
-// starts listening. Every route and middleware is wired here: the
-// PartnerStack API, the sandbox control routes, and the recording of every
-// API call and every delivery into rec.
-func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, error) {
+// startMockAPI opens the store in the state folder as its one writer and
+// serves the mock API (mock.Run) on o.addr, recording every API call and
+// every delivery into rec.
+func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mock.Running, error) {
 	cat, err := g.catalog()
 	if err != nil {
 		return nil, err
 	}
+	dopts, err := o.delivery.Options()
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	dopts.UserAgent = "psbox/" + version
 	store, err := mock.OpenStore(g.state)
 	if err != nil {
 		return nil, asUsage(err)
@@ -195,53 +178,20 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mockAPI, er
 		}
 		return nil, err
 	}
-	sender, err := o.delivery.NewSender(delivery.Options{
-		UserAgent: "psbox/" + version,
-		Wrap:      recordTo(rec),
+	ln, err := mock.Listen(o.addr, o.freeIfBusy)
+	if err != nil {
+		store.Close() // nothing changed yet: writes nothing
+		return nil, listenError(o.addr, err)
+	}
+	m, err := mock.Run(mock.RunOptions{
+		Options: mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version},
+		Store:   store, Recorder: rec, Delivery: dopts, Listener: ln, RequestLog: o.requestLog, Wait: serveShutdownWait,
 	})
 	if err != nil {
 		store.Close()
 		return nil, asUsage(err)
 	}
-	sb := mock.NewSandbox(mock.SandboxOptions{
-		Options: mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version},
-		Store:   store, Recorder: rec, Sender: sender,
-	})
-	h := sb.Handler
-	if o.requestLog != nil {
-		h = mock.LogRequests(h, o.requestLog)
-	}
-
-	ln, err := listenOrFree(o.addr, o.freeIfBusy)
-	if err != nil {
-		sender.Close()
-		store.Close() // nothing changed yet: writes nothing
-		return nil, listenError(o.addr, err)
-	}
-	m := &mockAPI{
-		URL:    "http://" + dialable(ln.Addr().(*net.TCPAddr)),
-		Store:  store,
-		Server: sb.Server,
-		http:   mock.NewHTTPServer(ln.Addr().String(), h),
-		sender: sender,
-		done:   make(chan error, 1),
-	}
-	go func() { m.done <- m.http.Serve(ln) }()
 	return m, nil
-}
-
-// Shutdown stops accepting requests, lets in-flight ones finish for up to
-// 5 s, then closes what is left.
-func (m *mockAPI) Shutdown() error {
-	ctx, cancel := context.WithTimeout(context.Background(), serveShutdownWait)
-	defer cancel()
-	err := m.http.Shutdown(ctx)
-	if err != nil {
-		m.http.Close()
-	}
-	<-m.done
-	m.sender.Close()
-	return err
 }
 
 // runServe serves the mock API until ctx is cancelled (Ctrl-C).
@@ -263,8 +213,8 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	printServeBanner(out, m, o)
 	select {
 	case <-ctx.Done():
-	case err := <-m.done:
-		m.done <- err // for Shutdown
+	case <-m.Stopped():
+		err := m.Err()
 		m.Shutdown()
 		if cerr := m.Store.Close(); cerr != nil {
 			return checkFailed("mock API stopped: %v; %v", err, cerr)
@@ -292,7 +242,7 @@ func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) er
 	return nil
 }
 
-func printServeBanner(out io.Writer, m *mockAPI, o serveOptions) {
+func printServeBanner(out io.Writer, m *mock.Running, o serveOptions) {
 	secret, curlSecret := o.secretKey, o.secretKey
 	if o.secretKey != defaultSecretKey {
 		// Never echo a real secret: it would end up in terminal scrollback and CI logs.
@@ -308,25 +258,6 @@ func printServeBanner(out io.Writer, m *mockAPI, o serveOptions) {
 	fmt.Fprintf(&b, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
 	b.WriteString("Press Ctrl-C to stop.\n")
 	io.WriteString(out, b.String())
-}
-
-// dialable turns a listener address into one a local client can reach:
-// an unspecified IP (0.0.0.0, ::) becomes 127.0.0.1.
-func dialable(a *net.TCPAddr) string {
-	if a.IP == nil || a.IP.IsUnspecified() {
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
-	}
-	return a.String()
-}
-
-// listenOrFree listens on addr; when it is taken and freeIfBusy is set,
-// on a free loopback port instead.
-func listenOrFree(addr string, freeIfBusy bool) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if freeIfBusy && errors.Is(err, syscall.EADDRINUSE) {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
-	}
-	return ln, err
 }
 
 // listenError turns a failed listen into one sentence with the fix.

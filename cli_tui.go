@@ -185,7 +185,7 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 // receiver (without --target) and the adapters the UI calls.
 type tuiSession struct {
 	rec  *recorder.Store
-	api  *mockAPI
+	api  *mock.Running
 	recv *tuiReceiver // nil with --target
 	deps *tuiDeps
 }
@@ -217,7 +217,7 @@ func openTUISession(g *globals, o tuiOptions, logf func(string, ...any)) (*tuiSe
 		}
 		s.recv, target = r, r.url
 	}
-	s.deps = &tuiDeps{rec: rec, hooks: api.Store, sender: api.sender, target: target, stderr: io.Discard, cat: api.Store.Catalog()}
+	s.deps = &tuiDeps{rec: rec, hooks: api.Store, sender: api.Sender, target: target, stderr: io.Discard, cat: api.Store.Catalog()}
 	return s, nil
 }
 
@@ -286,12 +286,12 @@ type tuiReceiver struct {
 // startReceiver listens on addr, or on a free loopback port when addr is
 // busy.
 func startReceiver(addr string) (*tuiReceiver, error) {
-	ln, err := listenOrFree(addr, true)
+	ln, err := mock.Listen(addr, true)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in receiver: %v; pass your own receiver with --target URL", err)
 	}
 	srv := mock.NewHTTPServer(ln.Addr().String(), receiver.New(io.Discard, receiver.Options{Status: http.StatusOK, Quiet: true}))
-	r := &tuiReceiver{url: "http://" + dialable(ln.Addr().(*net.TCPAddr)) + "/webhooks", moved: ln.Addr().String() != addr, srv: srv, done: make(chan error, 1)}
+	r := &tuiReceiver{url: "http://" + mock.Dialable(ln.Addr()) + "/webhooks", moved: ln.Addr().String() != addr, srv: srv, done: make(chan error, 1)}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r, nil
 }

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -195,25 +192,5 @@ func TestTUIDeps_EditorRoundTrip(t *testing.T) {
 	args := cmd.(editorCmd).Args
 	if _, err := os.Stat(args[len(args)-1]); !os.IsNotExist(err) {
 		t.Error("the temp file was not removed")
-	}
-}
-
-func TestListenOrFree(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	addr := busy.Addr().String()
-	if _, err := listenOrFree(addr, false); !errors.Is(err, syscall.EADDRINUSE) {
-		t.Errorf("listenOrFree(busy, false) = %v, want EADDRINUSE", err)
-	}
-	ln, err := listenOrFree(addr, true)
-	if err != nil {
-		t.Fatalf("listenOrFree(busy, true): %v", err)
-	}
-	defer ln.Close()
-	if ln.Addr().String() == addr || !strings.HasPrefix(ln.Addr().String(), "127.0.0.1:") {
-		t.Errorf("fell back to %s, want another loopback port", ln.Addr())
 	}
 }
