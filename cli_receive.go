@@ -95,13 +95,11 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 		return usageError("cannot listen on %s: %v; pick another with --addr", o.addr, err)
 	}
 	rc := receiver.New(stdout, o.Options)
-	srv := mock.NewHTTPServer(ln.Addr().String(), rc)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	url := "http://" + ln.Addr().String() + "/webhooks"
+	srv := mock.Serve(ln, rc, 5*time.Second)
+	url := srv.URL + "/webhooks"
 	fmt.Fprintf(stderr, "psbox receive: listening on %s (any path works); Ctrl-C to stop\n", url)
 	fmt.Fprintf(stderr, "  try: psbox trigger application_created --to %s\n", url)
-	audit := "psbox audit --target " + url + " --effects 'http://" + ln.Addr().String() + receiver.EffectsPath + "{event}/{key}'"
+	audit := "psbox audit --target " + url + " --effects '" + srv.URL + receiver.EffectsPath + "{event}/{key}'"
 	if o.Verify != "" {
 		audit += " --sign " + o.Verify + " --secret ..."
 	}
@@ -110,16 +108,11 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 		ready <- ln.Addr().String()
 	}
 	select {
-	case err := <-done:
-		return fmt.Errorf("the receiver stopped: %v", err)
+	case <-srv.Stopped():
+		return fmt.Errorf("the receiver stopped: %v", srv.Err())
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-	}
-	<-done
+	srv.Shutdown()
 	fmt.Fprintf(stderr, "psbox receive: stopped after %d deliveries\n", rc.Close())
 	return nil
 }
