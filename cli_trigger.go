@@ -160,10 +160,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 	o.faults.Seed = o.seed
 
-	// Payloads: one builder for the whole call, so the events share
-	// identity. Targets: --to, or each event's subscriptions. One round is
-	// every event to every target; the run is o.count rounds.
-	b := o.cat.NewBuilder(o.seed)
+	// One round is every event to each of its targets (--to, or its
+	// subscriptions); the run is o.count rounds.
 	var subs mock.Subscriptions
 	storePath := ""
 	if o.to == "" {
@@ -174,25 +172,15 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		defer store.Close() // only read: writes nothing
 		subs, storePath = store, store.Path()
 	}
-	var round []delivery.Delivery
-	for _, n := range o.names {
-		body, err := b.Build(n, o.edits...)
-		if err != nil {
-			return usageError("%s: %v", n, err)
-		}
-		targets, err := mock.Recipients(subs, n, o.to, "")
-		var none mock.NoSubscriptionsError
-		if errors.As(err, &none) {
-			return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
-				`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,
-				storePath, n, n, defaultServeAddr)
-		}
-		if err != nil {
-			return usageError("%v", err)
-		}
-		for _, t := range targets {
-			round = append(round, delivery.Delivery{Event: n, Target: t, Body: body})
-		}
+	round, err := mock.Round(subs, o.cat.NewBuilder(o.seed), o.names, o.edits, o.to)
+	var none mock.NoSubscriptionsError
+	if errors.As(err, &none) {
+		return checkFailed("no active webhook in %s subscribes to %s; pass --to URL, or run `psbox serve` and create one: "+
+			`curl -u pk_psbox_test:sk_psbox_test -H 'Content-Type: application/json' -d '{"target":"http://localhost:3000/webhooks","events":[%q]}' http://%s/api/v2/webhooks`,
+			storePath, none.Event, none.Event, defaultServeAddr)
+	}
+	if err != nil {
+		return asUsage(err)
 	}
 	if o.count > load.MaxDeliveries/len(round) {
 		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
