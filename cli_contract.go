@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
@@ -156,16 +155,8 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 		}
 		return caseFileError(err)
 	}
-	if filter != nil {
-		n := 0
-		for _, c := range cases {
-			if filter.MatchString(c.Name) {
-				n++
-			}
-		}
-		if n == 0 {
-			return usageError("--run %q matches none of the %d cases; check the case names", o.run, len(cases))
-		}
+	if fixtures.Matching(cases, filter) == 0 {
+		return usageError("--run %q matches none of the %d cases; check the case names", o.run, len(cases))
 	}
 	// The attempts are recorded where psbox already keeps state; test never
 	// creates a state folder of its own.
@@ -209,29 +200,17 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	}
 	_, failed := fixtures.Summary(results)
 	if o.update {
-		return contractUpdate(results, o.json, stdout, stderr)
+		out := stdout
+		if o.json {
+			out = stderr // keep stdout JSON Lines only
+		}
+		if err := fixtures.WriteUpdates(out, results); err != nil {
+			return checkFailed("%s", indentRest(err.Error()))
+		}
+		return nil
 	}
 	if failed > 0 {
 		return errSilent
-	}
-	return nil
-}
-
-// contractUpdate writes the receiver's answers into the cases and says how
-// many changed.
-func contractUpdate(results []fixtures.Result, jsonOut bool, stdout, stderr io.Writer) error {
-	out := stdout
-	if jsonOut {
-		out = stderr // keep stdout JSON Lines only
-	}
-	changes, err := fixtures.UpdateFiles(results)
-	for _, c := range changes {
-		fmt.Fprintln(out, "updated "+c)
-	}
-	passed, failed, _ := fixtures.Counts(results)
-	fmt.Fprintf(out, "%d of %d %s updated, %d already matched\n", len(changes), passed+failed, humanize.Plural(passed+failed, "case", "cases"), passed+failed-len(changes))
-	if err != nil {
-		return checkFailed("%s", indentRest(err.Error()))
 	}
 	return nil
 }
