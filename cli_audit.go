@@ -13,7 +13,6 @@ import (
 
 	"github.com/psbox-dev/psbox/audit"
 	"github.com/psbox-dev/psbox/fixtures"
-	"github.com/psbox-dev/psbox/internal/atomicfile"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/recorder/httprec"
@@ -136,11 +135,12 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 	}
 	dopts.UserAgent = "psbox/" + version
 
-	start := time.Now()
-	res, err := audit.Run(ctx, audit.Options{
+	aopts := audit.Options{
 		Target: o.target, Delivery: dopts, Effects: o.effects, Budget: o.budget,
 		Only: o.only, Skip: o.skip, Seed: o.seed,
-	})
+	}
+	start := time.Now()
+	res, err := audit.Run(ctx, aopts)
 	if errors.Is(err, audit.ErrUnreachable) {
 		return checkFailed("%v", err)
 	}
@@ -152,20 +152,18 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 	if o.jsonOut {
 		err = audit.WriteJSONLines(stdout, res)
 	} else {
-		err = audit.WriteText(stdout, res, audit.TextOptions{Header: auditHeader(o, dopts), Took: took})
+		err = audit.WriteText(stdout, res, audit.TextOptions{Header: audit.Header(aopts), Took: took})
 	}
 	if err != nil {
 		return err
 	}
 	if o.junit != "" {
-		if err := atomicfile.Write(o.junit, 0o644, func(w io.Writer) error { return audit.WriteJUnit(w, res, took) }); err != nil {
+		if err := audit.WriteJUnitFile(o.junit, res, took); err != nil {
 			return usageError("--junit: %v; check that the folder exists and is writable", err)
 		}
 	}
 	if o.markdown != "" {
-		if err := atomicfile.Write(o.markdown, 0o644, func(w io.Writer) error {
-			return audit.WriteMarkdown(w, res, "psbox audit of "+o.target)
-		}); err != nil {
+		if err := audit.WriteMarkdownFile(o.markdown, res, "psbox audit of "+o.target); err != nil {
 			return usageError("--markdown: %v; check that the folder exists and is writable", err)
 		}
 	}
@@ -173,20 +171,4 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 		return errSilent
 	}
 	return nil
-}
-
-// auditHeader is the scorecard's first line: what was audited, how.
-func auditHeader(o *auditOptions, d delivery.Options) string {
-	var parts []string
-	if d.Sign != delivery.SignNone {
-		parts = append(parts, "signed "+d.Sign)
-	} else {
-		parts = append(parts, "unsigned")
-	}
-	if o.effects != "" {
-		parts = append(parts, "effects measured")
-	} else {
-		parts = append(parts, "no --effects")
-	}
-	return fmt.Sprintf("psbox audit of %s (seed %d; %s)", o.target, o.seed, strings.Join(parts, ", "))
 }
