@@ -26,7 +26,7 @@ func TestSender_BlockedDestinations(t *testing.T) {
 }
 
 func TestDialGuard(t *testing.T) {
-	for addr, blocked := range map[string]bool{
+	wantBlocked(t, map[string]bool{
 		"169.254.169.254:80":          true,
 		"169.254.0.1:443":             true,
 		"[::ffff:169.254.10.1]:80":    true,
@@ -36,13 +36,7 @@ func TestDialGuard(t *testing.T) {
 		"[::1]:80":                    false,
 		"[fd00:ec2::253]:80":          false,
 		"not-an-address-at-all:80:80": false,
-	} {
-		err := dialGuard("tcp", addr, nil)
-		var be *blockedError
-		if got := errors.As(err, &be); got != blocked {
-			t.Errorf("dialGuard(%s) = %v, want blocked %v", addr, err, blocked)
-		}
-	}
+	})
 }
 
 func TestValidateTarget(t *testing.T) {
@@ -69,24 +63,30 @@ func TestValidateTarget(t *testing.T) {
 // TestDialGuard_IPv6LinkLocal: fe80::/10 is the IPv6 link-local range, with
 // or without a zone; the guard refuses all of it like 169.254.0.0/16.
 func TestDialGuard_IPv6LinkLocal(t *testing.T) {
-	for addr, blocked := range map[string]bool{
+	wantBlocked(t, map[string]bool{
 		"[fe80::1]:80":                 true,
 		"[fe80::1%lo]:80":              true,
 		"[fe80::a00:27ff:fe4e:66a1]:1": true,
 		"[febf:ffff::1]:80":            true,
 		"[fec0::1]:80":                 false,
 		"[fe7f::1]:80":                 false,
-	} {
-		err := dialGuard("tcp", addr, nil)
-		var be *blockedError
-		if got := errors.As(err, &be); got != blocked {
-			t.Errorf("dialGuard(%s) = %v, want blocked %v", addr, err, blocked)
-		}
-	}
+	})
 	// End to end: a delivery to a link-local target fails as blocked, before
 	// any packet leaves.
 	r := send(t, newTestSender(t, Options{}), "http://[fe80::1%25lo]:9/hook")
 	if r.OK || !strings.Contains(r.Err, "refuses to connect") {
 		t.Errorf("delivery to fe80::1 = ok %v, %s %q; want refused by the guard", r.OK, r.Reason, r.Err)
+	}
+}
+
+// wantBlocked checks the dial guard's verdict on each address.
+func wantBlocked(t *testing.T, cases map[string]bool) {
+	t.Helper()
+	for addr, blocked := range cases {
+		err := dialGuard("tcp", addr, nil)
+		var be *blockedError
+		if got := errors.As(err, &be); got != blocked {
+			t.Errorf("dialGuard(%s) = %v, want blocked %v", addr, err, blocked)
+		}
 	}
 }
