@@ -229,7 +229,9 @@ func (s diffScreen) update(msg tea.Msg) (diffScreen, tea.Cmd) {
 			s.vp.LineUp(1)
 		case key.Matches(msg, s.keys.Run):
 			s.running = true
-			return s, tea.Batch(runCases(s.c.ctx, s.c.deps.Cases), reportStatus("running the contract cases…"))
+			// The status first: a batch could deliver it after the run's own
+			// outcome and leave "running" standing over a finished run.
+			return s, tea.Sequence(reportStatus("running the contract cases…"), runCases(s.c.ctx, s.c.deps.Cases))
 		case key.Matches(msg, s.keys.Up):
 			s.cursor, s.offset = window(s.cursor-1, s.offset, h, len(s.results))
 			s.refreshDiff()

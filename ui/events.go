@@ -208,7 +208,8 @@ func (s eventsScreen) updateSeedInput(msg tea.KeyMsg) (eventsScreen, tea.Cmd) {
 		s.editingSeed = false
 		s.seedInput.Blur()
 		s.seed = n
-		return s, tea.Batch(s.rebuild(), reportStatus(fmt.Sprintf("seed %d: payloads are built from it until you change it", n)))
+		// The status before the rebuild, whose error must not be overwritten.
+		return s, tea.Sequence(reportStatus(fmt.Sprintf("seed %d: payloads are built from it until you change it", n)), s.rebuild())
 	}
 	s.seedInput = s.seedInput.Update(msg)
 	return s, nil

@@ -116,8 +116,9 @@ func (s webhooksScreen) update(msg tea.Msg) (webhooksScreen, tea.Cmd) {
 		s.formErr = ""
 		s.target.Blur()
 		s.events.Blur()
-		return s, tea.Batch(loadWebhooks(s.c.ctx, s.c.deps.Webhooks),
-			reportStatus(fmt.Sprintf("webhook %s %s", msg.hook.Key, msg.verb)))
+		// The status before the reload, whose error must not be overwritten.
+		return s, tea.Sequence(reportStatus(fmt.Sprintf("webhook %s %s", msg.hook.Key, msg.verb)),
+			loadWebhooks(s.c.ctx, s.c.deps.Webhooks))
 
 	case webhookRejectedMsg:
 		s.formErr = msg.err.Error()
