@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
@@ -50,5 +51,29 @@ func benchServe(b *testing.B, h http.Handler) {
 			b.Fatalf("answered %d: %s", w.Code, w.Body)
 		}
 		i++
+	}
+}
+
+// BenchmarkEntity: the one reading of each body, by the receiver's
+// scanner and by encoding/json (fixtures.ParseEntity), on the payload
+// psbox sends most.
+func BenchmarkEntity(b *testing.B) {
+	body, err := fixtures.Build("application_created", 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		parse func([]byte) (fixtures.Entity, bool)
+	}{{"scan", entityOf}, {"encoding-json", fixtures.ParseEntity}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if e, ok := c.parse(body); !ok || e.Key == "" {
+					b.Fatalf("%+v %v", e, ok)
+				}
+			}
+		})
 	}
 }
