@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,12 +85,9 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 	if err := o.validate(); err != nil {
 		return asUsage(err)
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := mock.Listen(o.addr, false)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return usageError("%s is already in use; stop what listens there or pick another with --addr 127.0.0.1:0", o.addr)
-		}
-		return usageError("cannot listen on %s: %v; pick another with --addr", o.addr, err)
+		return listenError(o.addr, defaultReceiverAddr, err)
 	}
 	rc := receiver.New(stdout, o.Options)
 	srv := mock.Serve(ln, rc, 5*time.Second)

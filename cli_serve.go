@@ -181,7 +181,7 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mock.Runnin
 	ln, err := mock.Listen(o.addr, o.freeIfBusy)
 	if err != nil {
 		store.Close() // nothing changed yet: writes nothing
-		return nil, listenError(o.addr, err)
+		return nil, listenError(o.addr, defaultServeAddr, err)
 	}
 	m, err := mock.Run(mock.RunOptions{
 		Options: mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version},
@@ -260,15 +260,16 @@ func printServeBanner(out io.Writer, m *mock.Running, o serveOptions) {
 	io.WriteString(out, b.String())
 }
 
-// listenError turns a failed listen into one sentence with the fix.
-func listenError(addr string, err error) error {
+// listenError turns a failed listen on --addr into one sentence with the
+// fix; example is an address to suggest.
+func listenError(addr, example string, err error) error {
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE):
 		return usageError("%s is already in use; stop the program using it or pick another port with --addr", addr)
 	case errors.Is(err, syscall.EACCES):
 		return usageError("not allowed to listen on %s; use a port above 1023 with --addr", addr)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return usageError("%s is not an address of this machine; use e.g. --addr %s", addr, defaultServeAddr)
+		return usageError("%s is not an address of this machine; use e.g. --addr %s", addr, example)
 	}
 	return usageError("cannot listen on %s: %v; pick another address with --addr", addr, err)
 }
