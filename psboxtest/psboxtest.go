@@ -143,11 +143,9 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		store.Close()
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
-	srv := mock.NewHTTPServer(ln.Addr().String(), msb.Handler)
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
+	srv := mock.Serve(ln, msb.Handler, 5*time.Second)
 
-	s := &Sandbox{url: "http://" + ln.Addr().String(), seed: c.seed, rec: rec, sb: msb, tick: make(chan struct{})}
+	s := &Sandbox{url: srv.URL, seed: c.seed, rec: rec, sb: msb, tick: make(chan struct{})}
 	live, unsubscribe := rec.Subscribe()
 	go func() {
 		for range live {
@@ -161,12 +159,7 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		t.Logf("psboxtest: payload seed %d (psboxtest.WithSeed(%d) repeats this run)", c.seed, c.seed)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if srv.Shutdown(ctx) != nil {
-			srv.Close()
-		}
-		<-done
+		srv.Shutdown()
 		sender.Close()
 		unsubscribe()
 		if err := errors.Join(rec.Close(), store.Close()); err != nil {
