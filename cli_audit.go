@@ -20,16 +20,12 @@ import (
 
 // auditOptions are the flags of psbox audit.
 type auditOptions struct {
-	target     string
-	effects    string
-	budget     time.Duration
-	only, skip []string
-	seed       int64
-	seedSet    bool
-	jsonOut    bool
-	junit      string
-	markdown   string
-	delivery   delivery.Config // --header, --sign, --secret, --timeout, --retries...
+	audit.Options // --target, --effects, --budget, --only, --skip, --seed
+	seedSet       bool
+	jsonOut       bool
+	junit         string
+	markdown      string
+	delivery      delivery.Config // --header, --sign, --secret, --timeout, --retries...
 }
 
 func newAuditCmd(g *globals) *cobra.Command {
@@ -77,12 +73,12 @@ reached, 2 bad input.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.target, "target", "", "URL of your webhook receiver (required)")
-	f.StringVar(&o.effects, "effects", "", "URL `TEMPLATE` with {event} and {key} answering {\"count\": N} (your receiver's test build)")
-	f.DurationVar(&o.budget, "budget", audit.DefaultBudget, "p99 answer time answers-fast allows (psbox's choice)")
-	f.StringSliceVar(&o.only, "only", nil, "run only these check `IDS`")
-	f.StringSliceVar(&o.skip, "skip", nil, "report these check `IDS` as skip without running them")
-	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same payloads (default: random, printed)")
+	f.StringVar(&o.Target, "target", "", "URL of your webhook receiver (required)")
+	f.StringVar(&o.Effects, "effects", "", "URL `TEMPLATE` with {event} and {key} answering {\"count\": N} (your receiver's test build)")
+	f.DurationVar(&o.Budget, "budget", audit.DefaultBudget, "p99 answer time answers-fast allows (psbox's choice)")
+	f.StringSliceVar(&o.Only, "only", nil, "run only these check `IDS`")
+	f.StringSliceVar(&o.Skip, "skip", nil, "report these check `IDS` as skip without running them")
+	f.Int64Var(&o.Seed, "seed", 0, "payload seed: the same seed gives the same payloads (default: random, printed)")
 	f.BoolVar(&o.jsonOut, "json", false, "print one JSON object per check per line (id, verdict, reason, deliveries)")
 	f.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE` (one testcase per check)")
 	f.StringVar(&o.markdown, "markdown", "", "also write the scorecard as a Markdown table to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
@@ -91,24 +87,7 @@ reached, 2 bad input.`,
 }
 
 func (o *auditOptions) validate() error {
-	if o.target == "" {
-		return errors.New("--target is required: the URL of your webhook receiver, e.g. --target http://localhost:3000/webhooks")
-	}
-	if err := delivery.ValidateTarget(o.target); err != nil {
-		return fmt.Errorf("--target: %v", err)
-	}
-	if o.budget <= 0 {
-		return fmt.Errorf("--budget %s: give a positive duration such as 2s", o.budget)
-	}
-	if o.effects != "" {
-		if err := audit.ValidateEffects(o.effects); err != nil {
-			return err
-		}
-	}
-	if err := audit.ValidateIDs("--only", o.only); err != nil {
-		return err
-	}
-	if err := audit.ValidateIDs("--skip", o.skip); err != nil {
+	if err := o.Options.Validate(); err != nil {
 		return err
 	}
 	return o.delivery.Validate()
@@ -119,7 +98,7 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 		return asUsage(err)
 	}
 	if !o.seedSet {
-		o.seed = fixtures.RandomSeed()
+		o.Seed = fixtures.RandomSeed()
 	}
 	dopts, err := o.delivery.Options()
 	if err != nil {
@@ -134,13 +113,10 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 		return httprec.TransportKind(rt, rec, recorder.KindAudit)
 	}
 	dopts.UserAgent = "psbox/" + version
+	o.Delivery = dopts
 
-	aopts := audit.Options{
-		Target: o.target, Delivery: dopts, Effects: o.effects, Budget: o.budget,
-		Only: o.only, Skip: o.skip, Seed: o.seed,
-	}
 	start := time.Now()
-	res, err := audit.Run(ctx, aopts)
+	res, err := audit.Run(ctx, o.Options)
 	if errors.Is(err, audit.ErrUnreachable) {
 		return checkFailed("%v", err)
 	}
@@ -152,7 +128,7 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 	if o.jsonOut {
 		err = audit.WriteJSONLines(stdout, res)
 	} else {
-		err = audit.WriteText(stdout, res, audit.TextOptions{Header: audit.Header(aopts), Took: took})
+		err = audit.WriteText(stdout, res, audit.TextOptions{Header: audit.Header(o.Options), Took: took})
 	}
 	if err != nil {
 		return err
@@ -163,7 +139,7 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 		}
 	}
 	if o.markdown != "" {
-		if err := audit.WriteMarkdownFile(o.markdown, res, "psbox audit of "+o.target); err != nil {
+		if err := audit.WriteMarkdownFile(o.markdown, res, "psbox audit of "+o.Target); err != nil {
 			return usageError("--markdown: %v; check that the folder exists and is writable", err)
 		}
 	}
