@@ -23,15 +23,11 @@ type triggerOptions struct {
 	seed         int64
 	seedSet      bool
 	sets, unsets []string
-	count        int
-	concurrency  int
-	rate         float64
+	load.Job                     // --count, --concurrency, --rate, --duplicates, --shuffle, --jitter, --cpuprofile (hidden)
 	delivery     delivery.Config // --header, --sign, --secret, --timeout, --retries...
-	faults       delivery.Faults // --duplicates, --shuffle, --jitter
 	jsonOut      bool
 	quiet        bool // only the summary
 	noRecord     bool
-	cpuProfile   string   // hidden: profile the deliveries
 	redact       []string // --redact-header: more secret header names for the output, as for the log
 
 	cat *fixtures.Catalog // the events that can be sent; nil: the built-in ones
@@ -60,15 +56,7 @@ func (o *triggerOptions) validate() error {
 			return fmt.Errorf("--to: %w", err)
 		}
 	}
-	switch {
-	case o.count < 1 || o.count > load.MaxDeliveries:
-		return fmt.Errorf("--count %d: give 1 to %d", o.count, load.MaxDeliveries)
-	case o.concurrency < 1:
-		return fmt.Errorf("--concurrency %d: give 1 or more", o.concurrency)
-	case o.rate != 0 && !(o.rate >= load.MinRate && o.rate <= load.MaxRate): // also NaN
-		return fmt.Errorf("--rate %g: give deliveries per second from %g to %g, or 0 for no limit", o.rate, load.MinRate, float64(load.MaxRate))
-	}
-	if err := o.faults.Validate(); err != nil {
+	if err := o.Job.Validate(); err != nil {
 		return err
 	}
 	return o.delivery.Validate()
@@ -130,17 +118,17 @@ stopped it (a delivery cut short is not counted as failed).`,
 	f.Int64Var(&o.seed, "seed", 0, "payload seed: the same seed gives the same bytes (default: random, printed)")
 	f.StringArrayVar(&o.sets, "set", nil, editSetFlagHelp)
 	f.StringArrayVar(&o.unsets, "unset", nil, editUnsetFlagHelp)
-	f.IntVar(&o.count, "count", 1, "send each event this many times (at most 1000000000 deliveries in all)")
-	f.IntVar(&o.concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
-	f.Float64Var(&o.rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
+	f.IntVar(&o.Count, "count", 1, "send each event this many times (at most 1000000000 deliveries in all)")
+	f.IntVar(&o.Concurrency, "concurrency", 1, "deliveries in flight at once (1 keeps the order of the events)")
+	f.Float64Var(&o.Rate, "rate", 0, "at most this many deliveries started per second, 0.001 to 1000000 (0: no limit)")
 	f.BoolVar(&o.jsonOut, "json", false, "one JSON object per delivery")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the summary: no line per delivery or attempt")
-	f.Float64Var(&o.faults.Duplicates, "duplicates", 0, "send this fraction of deliveries (0 to 1) twice: the same id, body and signature, as an at-least-once sender does")
-	f.BoolVar(&o.faults.Shuffle, "shuffle", false, "send the events of each round in a random order, never the order given")
-	f.DurationVar(&o.faults.Jitter, "jitter", 0, "wait a random time from 0 to this before each delivery")
+	f.Float64Var(&o.Faults.Duplicates, "duplicates", 0, "send this fraction of deliveries (0 to 1) twice: the same id, body and signature, as an at-least-once sender does")
+	f.BoolVar(&o.Faults.Shuffle, "shuffle", false, "send the events of each round in a random order, never the order given")
+	f.DurationVar(&o.Faults.Jitter, "jitter", 0, "wait a random time from 0 to this before each delivery")
 	o.delivery.AddFlags(f)
 	f.BoolVar(&o.noRecord, "no-record", false, "do not record the attempts in <state>/deliveries.jsonl")
-	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
+	f.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the deliveries to this file (for measuring psbox itself)")
 	_ = f.MarkHidden("cpuprofile")
 	return cmd
 }
@@ -158,10 +146,10 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	if !o.seedSet {
 		o.seed = fixtures.RandomSeed()
 	}
-	o.faults.Seed = o.seed
+	o.Faults.Seed = o.seed
 
 	// One round is every event to each of its targets (--to, or its
-	// subscriptions); the run is o.count rounds.
+	// subscriptions); the run is o.Count rounds.
 	var subs mock.Subscriptions
 	storePath := ""
 	if o.to == "" {
@@ -182,9 +170,9 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	if err != nil {
 		return asUsage(err)
 	}
-	if o.count > load.MaxDeliveries/len(round) {
-		return usageError("--count %d: with %d events and targets that is %d deliveries, more than the %d one run makes; lower --count",
-			o.count, len(round), int64(o.count)*int64(len(round)), load.MaxDeliveries)
+	o.Round = round
+	if err := o.Job.Validate(); err != nil {
+		return asUsage(err)
 	}
 
 	var wrap func(http.RoundTripper) http.RoundTripper
@@ -205,18 +193,18 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 
 	p := load.NewPrinter(load.PrintOptions{
 		Out: stdout, Err: stderr, JSON: o.jsonOut, Quiet: o.quiet, Seed: o.seed, Redact: o.redact,
-		All:      !o.quiet && (o.jsonOut || o.count == 1 || !isTerminal(stdout)),
-		Progress: !o.quiet && o.count > 1 && isTerminal(stderr),
+		All:      !o.quiet && (o.jsonOut || o.Count == 1 || !isTerminal(stdout)),
+		Progress: !o.quiet && o.Count > 1 && isTerminal(stderr),
 		Attempts: o.delivery.Retries > 0,
-		Stats:    o.count > 1,
+		Stats:    o.Count > 1,
 	})
-	sender, err := o.delivery.NewSender(delivery.Options{Concurrency: o.concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: p.AttemptFunc()})
+	sender, err := o.delivery.NewSender(delivery.Options{Concurrency: o.Concurrency, Wrap: wrap, UserAgent: "psbox/" + version, OnAttempt: p.AttemptFunc()})
 	if err != nil {
 		return asUsage(err)
 	}
 	defer sender.Close()
-	sum, err := load.Run(ctx, load.Job{Sender: sender, Round: round, Count: o.count, Concurrency: o.concurrency,
-		Rate: o.rate, Faults: o.faults, CPUProfile: o.cpuProfile}, p)
+	o.Sender = sender
+	sum, err := load.Run(ctx, o.Job, p)
 	if err != nil {
 		return usageError("--cpuprofile: %v", err)
 	}
