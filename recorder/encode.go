@@ -20,13 +20,14 @@ import (
 func appendLine(b []byte, ex *Exchange) []byte { return encodeLine(b, ex, nil) }
 
 // lineRedactor does, while encodeLine writes, the redaction that needs a
-// look at each field: secret header values and user-info in URLs. whsec_
-// tokens are found afterwards by one scan of the whole line (see
-// encodeRedacted). It notes whether it changed anything, so an exchange
-// with nothing secret is never copied.
+// look at each field: secret header values (the redactor's names) and
+// user-info in URLs. whsec_ tokens and secret query parameters are found
+// afterwards by one look at the whole line (lineMayHoldSecret). It notes
+// whether it changed anything, so an exchange with nothing secret is
+// never copied.
 type lineRedactor struct {
-	names   []string // header names whose values are secret, compared case-insensitively
-	changed bool     // something was redacted
+	*redactor
+	changed bool // something was redacted
 }
 
 func (r *lineRedactor) url(s string) string {
@@ -38,35 +39,21 @@ func (r *lineRedactor) url(s string) string {
 	return out
 }
 
-// encodeRedacted appends ex's redacted line to b and returns it with the
-// redacted exchange (ex itself when nothing in it is secret). A whsec_
-// token is plain ASCII that JSON never escapes and base64 cannot spell (no
-// '_'), so the encoded line holds one exactly when ex does; a secret query
-// parameter is found in the line too (secretQueryRe also reads "&" as
-// \u0026).
-func encodeRedacted(b []byte, ex Exchange, names []string, nameSet map[string]bool) ([]byte, Exchange) {
+// encodeRedacted appends ex's line, redacted by red, to b and returns it
+// with the redacted exchange (ex itself when nothing in it is secret): the
+// line red.exchange(ex) encodes to.
+func encodeRedacted(b []byte, ex Exchange, red *redactor) ([]byte, Exchange) {
 	start := len(b)
-	r := lineRedactor{names: names}
+	r := lineRedactor{redactor: red}
 	b = encodeLine(b, &ex, &r)
-	if line := b[start:]; bytes.Contains(line, whsecMarker) || hasSecretQueryBytes(line) {
-		ex = redactWith(ex, nameSet)
+	if lineMayHoldSecret(b[start:]) {
+		ex = red.exchange(ex)
 		return appendLine(b[:start], &ex), ex
 	}
 	if r.changed {
-		ex = redactWith(ex, nameSet)
+		ex = red.exchange(ex)
 	}
 	return b, ex
-}
-
-// isSecretName reports whether k is one of names in any letter case: the
-// same answer as comparing canonical forms, without building them.
-func isSecretName(k string, names []string) bool {
-	for _, n := range names {
-		if len(n) == len(k) && strings.EqualFold(n, k) {
-			return true
-		}
-	}
-	return false
 }
 
 // encodeLine is appendLine, redacting with r when r is not nil.
@@ -143,7 +130,7 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 			if i > 0 {
 				b = append(b, ',')
 			}
-			secret := r != nil && isSecretName(kv.k, r.names)
+			secret := r != nil && r.secret(kv.k)
 			b = appendString(b, kv.k)
 			b = append(b, ':')
 			if kv.vs == nil {

@@ -2,10 +2,10 @@ package recorder
 
 import (
 	"bytes"
-	"net/textproto"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // Redacted replaces every secret the recorder removes.
@@ -55,29 +55,74 @@ func hasSecretQueryBytes(b []byte) bool {
 // are derived from a secret but do not reveal it. ex itself is not changed.
 // Append applies the same redaction before anything is written.
 func Redact(ex Exchange, extraHeaders []string) Exchange {
-	names := make(map[string]bool, len(secretHeaders)+len(extraHeaders))
-	for _, h := range secretHeaders {
-		names[textproto.CanonicalMIMEHeaderKey(h)] = true
-	}
-	for _, h := range extraHeaders {
-		if h = strings.TrimSpace(h); h != "" {
-			names[textproto.CanonicalMIMEHeaderKey(h)] = true
-		}
-	}
-	return redactWith(ex, names)
+	return redactorFor(extraHeaders).exchange(ex)
 }
 
-func redactWith(ex Exchange, names map[string]bool) Exchange {
+// redactor is the one table of secret header names, built once for a set
+// of extra names: the Store's encoder, Redact, RedactHeaders and the HAR
+// export all ask it.
+type redactor struct {
+	extra []string // the extra names as given (redactorFor compares them)
+	names []string // every secret header name, each once in lower case
+}
+
+func newRedactor(extra []string) *redactor {
+	r := &redactor{extra: slices.Clone(extra)}
+	for _, n := range slices.Concat(secretHeaders, extra) {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" && !slices.Contains(r.names, n) {
+			r.names = append(r.names, n)
+		}
+	}
+	return r
+}
+
+// lastRedactor is the redactor redactorFor built last: callers pass the
+// same --redact-header list with every exchange.
+var lastRedactor atomic.Pointer[redactor]
+
+// redactorFor is newRedactor(extra), built again only when extra differs
+// from the last call's.
+func redactorFor(extra []string) *redactor {
+	if r := lastRedactor.Load(); r != nil && slices.Equal(r.extra, extra) {
+		return r
+	}
+	r := newRedactor(extra)
+	lastRedactor.Store(r)
+	return r
+}
+
+// secret reports whether the header named k (in any letter case) is one
+// whose values are secret. The list is short and most names differ in
+// length from every entry: this costs less than hashing k.
+func (r *redactor) secret(k string) bool {
+	for _, n := range r.names {
+		if len(n) == len(k) && strings.EqualFold(n, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// lineMayHoldSecret reports whether an encoded line may hold a whsec_
+// token or a secret query parameter, anywhere in it. A whsec_ token is
+// plain ASCII that JSON never escapes and base64 cannot spell (no '_'), so
+// the line holds one exactly when the exchange does; secretQueryRe also
+// reads "&" as \u0026. Header names and user-info are the redactor's.
+func lineMayHoldSecret(line []byte) bool {
+	return bytes.Contains(line, whsecMarker) || hasSecretQueryBytes(line)
+}
+
+func (r *redactor) exchange(ex Exchange) Exchange {
 	ex.Target = redactURL(ex.Target)
 	ex.Error = redactString(ex.Error)
 	ex.Request.URL = redactURL(ex.Request.URL)
-	ex.Request.Headers = redactHeaders(ex.Request.Headers, names)
+	ex.Request.Headers = r.headers(ex.Request.Headers)
 	ex.Request.Body = redactBody(ex.Request.Body)
-	if r := ex.Response; r != nil {
+	if resp := ex.Response; resp != nil {
 		// A copy only when something in the response changes.
-		if headersNeedRedaction(r.Headers, names) || bytes.Contains(r.Body, whsecMarker) || hasSecretQueryBytes(r.Body) {
-			c := *r
-			c.Headers, c.Body = redactHeaders(r.Headers, names), redactBody(r.Body)
+		if r.headersNeedRedaction(resp.Headers) || bytes.Contains(resp.Body, whsecMarker) || hasSecretQueryBytes(resp.Body) {
+			c := *resp
+			c.Headers, c.Body = r.headers(resp.Headers), redactBody(resp.Body)
 			ex.Response = &c
 		}
 	}
@@ -121,28 +166,10 @@ var userInfoRe = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@\s"]*@`)
 // RedactHeaders returns h with the values of secret headers (Authorization,
 // Cookie, Set-Cookie, X-Api-Key and the like, and extra names) replaced and
 // whsec_ values and secret query parameters removed; h itself when nothing
-// in it is secret.
+// in it is secret. The set of names is built once for a given extra.
 func RedactHeaders(h map[string][]string, extra []string) map[string][]string {
-	if len(extra) == 0 {
-		return redactHeaders(h, defaultSecretNames)
-	}
-	names := make(map[string]bool, len(secretHeaders)+len(extra))
-	for _, n := range append(slices.Clone(secretHeaders), extra...) {
-		if n = strings.TrimSpace(n); n != "" {
-			names[textproto.CanonicalMIMEHeaderKey(n)] = true
-		}
-	}
-	return redactHeaders(h, names)
+	return redactorFor(extra).headers(h)
 }
-
-// defaultSecretNames is secretHeaders as a set of canonical names.
-var defaultSecretNames = func() map[string]bool {
-	m := map[string]bool{}
-	for _, n := range secretHeaders {
-		m[textproto.CanonicalMIMEHeaderKey(n)] = true
-	}
-	return m
-}()
 
 // RedactBody is the log's redaction of a body: whsec_ values and secret
 // query parameters.
@@ -167,16 +194,16 @@ func redactURL(s string) string {
 	return s
 }
 
-// redactHeaders returns h itself when nothing in it is secret, else a
-// redacted copy.
-func redactHeaders(h map[string][]string, names map[string]bool) map[string][]string {
-	if h == nil || !headersNeedRedaction(h, names) {
+// headers returns h itself when nothing in it is secret, else a redacted
+// copy.
+func (r *redactor) headers(h map[string][]string) map[string][]string {
+	if h == nil || !r.headersNeedRedaction(h) {
 		return h
 	}
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
 		k = redactString(k)
-		secret := names[textproto.CanonicalMIMEHeaderKey(k)]
+		secret := r.secret(k)
 		nv := make([]string, len(vs))
 		for i, v := range vs {
 			if secret {
@@ -190,9 +217,9 @@ func redactHeaders(h map[string][]string, names map[string]bool) map[string][]st
 	return out
 }
 
-func headersNeedRedaction(h map[string][]string, names map[string]bool) bool {
+func (r *redactor) headersNeedRedaction(h map[string][]string) bool {
 	for k, vs := range h {
-		if names[k] || strings.Contains(k, "whsec_") || names[textproto.CanonicalMIMEHeaderKey(k)] {
+		if r.secret(k) || strings.Contains(k, "whsec_") {
 			return true
 		}
 		for _, v := range vs {

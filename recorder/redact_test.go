@@ -193,20 +193,15 @@ func TestRedact_Examples(t *testing.T) {
 // Append redacts while it encodes; the line is the one redacting first and
 // then encoding makes, and a clean exchange is reported as unchanged.
 func TestEncodeLine_RedactsAsRedactWith(t *testing.T) {
-	names := map[string]bool{}
-	var list []string
-	for _, h := range append(secretHeaders, "X-Partner-Token") {
-		names[h] = true
-		list = append(list, h)
-	}
+	red := newRedactor([]string{"X-Partner-Token"})
 	for seed := range uint64(500) {
 		ex, _ := secretExchange(seed, "")
 		if seed%5 == 0 {
 			ex = sampleExchange(int(seed)) // nothing secret
 		}
-		got, gotEx := encodeRedacted(nil, ex, list, names)
-		red := redactWith(ex, names)
-		want := appendLine(nil, &red)
+		got, gotEx := encodeRedacted(nil, ex, red)
+		redacted := red.exchange(ex)
+		want := appendLine(nil, &redacted)
 		if string(got) != string(want) {
 			t.Fatalf("seed %d:\n got %s\nwant %s", seed, got, want)
 		}
@@ -238,5 +233,25 @@ func TestAppend_SecretInHeaderName(t *testing.T) {
 	checkNoSecrets(t, "Append's result", ret, []string{"SeCrEtToKeN"})
 	if _, ok := ex.Request.Headers["x-whsec_SeCrEtToKeN"]; !ok {
 		t.Fatal("Append changed the caller's headers")
+	}
+}
+
+// The names --redact-header adds are read in any letter case, and the set
+// of names is built once for them, not again for each call.
+func TestRedactHeaders_ExtraNamesBuiltOnce(t *testing.T) {
+	extra := []string{" x-partner-token ", "X-Other"}
+	h := map[string][]string{"X-PARTNER-TOKEN": {"t1"}, "x-other": {"t2"}, "Authorization": {"Bearer t3"}, "Content-Type": {"application/json"}}
+	got := RedactHeaders(h, extra)
+	for _, k := range []string{"X-PARTNER-TOKEN", "x-other", "Authorization"} {
+		if v := got[k]; len(v) != 1 || v[0] != Redacted {
+			t.Errorf("%s: %v, want [%s]", k, v, Redacted)
+		}
+	}
+	if got["Content-Type"][0] != "application/json" || h["X-PARTNER-TOKEN"][0] != "t1" {
+		t.Errorf("redacted too much, or changed the input: %v %v", got, h)
+	}
+	clean := map[string][]string{"Content-Type": {"application/json"}, "X-Request-Id": {"r1"}}
+	if allocs := testing.AllocsPerRun(100, func() { RedactHeaders(clean, extra) }); allocs != 0 {
+		t.Errorf("RedactHeaders with extra names allocates %v times a call on clean headers; the name set should be built once", allocs)
 	}
 }

@@ -3,11 +3,8 @@ package recorder
 import (
 	"errors"
 	"fmt"
-	"net/textproto"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,8 +90,7 @@ type Store struct {
 	f        *appendlog.File // the live file as this Store last opened it; nil when read-only
 	lock     *appendlog.Lock // the folder's deliveries.lock, shared while writing
 	logf     func(string, ...any)
-	names    map[string]bool // canonical secret header names
-	nameList []string        // the same, for the line encoder
+	redactor *redactor // the secret header names, built once
 	interval time.Duration
 	maxBatch int
 	maxSize  int64
@@ -140,7 +136,7 @@ func Open(dir string, o Options) (*Store, error) {
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 		subs:     map[*subscriber]struct{}{},
-		names:    map[string]bool{},
+		redactor: newRedactor(o.RedactHeaders),
 	}
 	if s.logf == nil {
 		s.logf = func(string, ...any) {}
@@ -150,14 +146,6 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	if s.maxBatch <= 0 {
 		s.maxBatch = 256
-	}
-	for _, h := range append(slices.Clone(secretHeaders), o.RedactHeaders...) {
-		if h = strings.TrimSpace(h); h != "" {
-			s.names[textproto.CanonicalMIMEHeaderKey(h)] = true
-		}
-	}
-	for n := range s.names {
-		s.nameList = append(s.nameList, n)
 	}
 	s.qcond = sync.NewCond(&s.qmu)
 	if s.readOnly {
@@ -236,10 +224,10 @@ func (s *Store) Append(ex Exchange) (Exchange, error) {
 		return ex, ErrReadOnly
 	}
 	ex.ID = s.ids.next(time.Now())
-	// Redacted while encoded; the exchange itself is copied (redactWith)
+	// Redacted while encoded; the exchange itself is copied (redactor.exchange)
 	// only when something in it is secret.
 	bp := linePool.Get().(*[]byte)
-	line, ex := encodeRedacted((*bp)[:0], ex, s.nameList, s.names)
+	line, ex := encodeRedacted((*bp)[:0], ex, s.redactor)
 
 	s.qmu.Lock()
 	for s.batch.Len() >= maxQueued && !s.closed {
