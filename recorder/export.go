@@ -121,40 +121,59 @@ func ExportJSONL(w io.Writer, s *Store, f Filter) (int, error) {
 }
 
 // ExportHAR writes the exchanges f selects, oldest first, as one HAR 1.2
-// document, redacted, streamed: each record is read, converted and
-// written on its own, on every core, in the log's order, so memory stays
-// that of a few batches of records whatever the size of the log. creator
-// names the tool, e.g. "psbox/0.1.0" ("name/version" or "name version").
-// Browser devtools and HTTP tools open it. Attempts that got no answer
-// have response status 0 and the reason in "_error" and "_errorReason".
+// document, redacted, streamed: records are read in batches, converted on
+// every core and written in the log's order, so memory stays that of a few
+// batches whatever the size of the log. A record as the Store writes it,
+// already redacted, is converted by copying its JSON (appendHAREntry);
+// any other is decoded, redacted again with the Store's rules and encoded
+// (harEntryJSON). creator names the tool, e.g. "psbox/0.1.0" ("name/version"
+// or "name version"). Browser devtools and HTTP tools open it. Attempts
+// that got no answer have response status 0 and the reason in "_error" and
+// "_errorReason".
 func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 	h := newHARWriter(w, creator)
-	type batch struct {
-		lines [][]byte
-		out   chan [][]byte // the entries, or nil on error
-		err   error
-	}
 	workers := max(1, runtime.GOMAXPROCS(0))
+	const batchLines, batchBytes = 512, 1 << 20
+	// A batch goes to a worker and, in the order it was read, to the
+	// writer, which waits for its entries; free holds spent batches.
+	type batch struct {
+		lines []byte // the records, back to back
+		ends  []int  // where each ends in lines
+		out   []byte // the entries, each after ",\n"
+		n     int    // how many
+		err   error  // of the first entry that failed to encode
+		done  chan struct{}
+	}
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
+	free := make(chan *batch, 3*workers+2)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for b := range jobs {
-				entries := make([][]byte, 0, len(b.lines))
-				for _, line := range b.lines {
-					var ex Exchange
-					if err := json.Unmarshal(line, &ex); err != nil {
-						continue // the scan already warned about unreadable lines; this one has a damaged value
+				b.out, b.n, b.err = b.out[:0], 0, nil
+				start := 0
+				for _, end := range b.ends {
+					line := b.lines[start:end]
+					start = end
+					b.out = append(b.out, ",\n"...)
+					var ok bool
+					if b.out, ok = appendHAREntry(b.out, line, s.redactor); !ok {
+						var ex Exchange
+						if err := json.Unmarshal(line, &ex); err != nil {
+							b.out = b.out[:len(b.out)-2]
+							continue // the scan already warned about unreadable lines; this one has a damaged value
+						}
+						e, err := harEntryJSON(s.redactor.exchange(ex))
+						if err != nil {
+							b.err = err
+							break
+						}
+						b.out = append(b.out, e...)
 					}
-					e, err := harEntryJSON(Redact(ex, nil))
-					if err != nil {
-						b.err = err
-						break
-					}
-					entries = append(entries, e)
+					b.n++
 				}
-				b.out <- entries
+				close(b.done)
 			}
 		})
 	}
@@ -166,30 +185,42 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 	go func() { // the one writer, in order
 		defer close(written)
 		for b := range order {
-			entries := <-b.out
+			<-b.done
 			if b.err != nil && werr == nil {
 				werr = b.err
 			}
-			for _, e := range entries {
-				n++
-				h.entry(e)
+			h.entries(b.out, b.n)
+			n += b.n
+			select {
+			case free <- b:
+			default:
 			}
 		}
 	}()
-	cur := &batch{out: make(chan [][]byte, 1)}
+	next := func() *batch {
+		select {
+		case b := <-free:
+			b.lines, b.ends, b.done = b.lines[:0], b.ends[:0], make(chan struct{})
+			return b
+		default:
+			return &batch{lines: make([]byte, 0, batchBytes+64<<10), done: make(chan struct{})}
+		}
+	}
+	cur := next()
 	send := func() {
 		order <- cur
 		jobs <- cur
-		cur = &batch{out: make(chan [][]byte, 1)}
+		cur = next()
 	}
 	err := s.scan(f, false, func(line []byte, _ *Summary) error {
-		cur.lines = append(cur.lines, bytes.Clone(line))
-		if len(cur.lines) == 256 {
+		cur.lines = append(cur.lines, line...)
+		cur.ends = append(cur.ends, len(cur.lines))
+		if len(cur.ends) == batchLines || len(cur.lines) >= batchBytes {
 			send()
 		}
 		return nil
 	})
-	if len(cur.lines) > 0 {
+	if len(cur.ends) > 0 {
 		send()
 	}
 	close(jobs)
@@ -228,12 +259,16 @@ func newHARWriter(w io.Writer, creator string) *harWriter {
 	return h
 }
 
-func (h *harWriter) entry(e []byte) {
-	if h.n > 0 {
-		h.bw.WriteByte(',')
+// entries writes n entries, each after ",\n" (the first of the document
+// without its comma).
+func (h *harWriter) entries(e []byte, n int) {
+	if n == 0 {
+		return
 	}
-	h.n++
-	h.bw.WriteString("\n")
+	if h.n == 0 {
+		e = e[1:]
+	}
+	h.n += n
 	h.bw.Write(e)
 }
 
@@ -290,21 +325,7 @@ func harEntryOf(ex Exchange) harEntry {
 	if req.Method == "" {
 		req.Method = "POST"
 	}
-	if u, err := url.Parse(ex.Request.URL); err == nil {
-		q := u.Query()
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range q {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		for _, k := range keys {
-			for _, v := range q[k] {
-				req.QueryString = append(req.QueryString, harNV{k, v})
-			}
-		}
-	}
+	req.QueryString = append(req.QueryString, harQuery(ex.Request.URL)...)
 	if len(ex.Request.Body) > 0 {
 		text, enc := bodyText(ex.Request.Body)
 		req.PostData = &harPostData{MimeType: headerValue(ex.Request.Headers, "Content-Type"), Params: []harNV{}, Text: text, Encoding: enc}
@@ -333,6 +354,22 @@ func harEntryOf(ex Exchange) harEntry {
 	}
 	e.Response = resp
 	return e
+}
+
+// harQuery lists the query parameters of a URL, sorted by name.
+func harQuery(rawURL string) []harNV {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	q := u.Query()
+	var out []harNV
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			out = append(out, harNV{k, v})
+		}
+	}
+	return out
 }
 
 func bodyText(b Body) (text, encoding string) {
