@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
-	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -17,9 +14,9 @@ import (
 
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/render"
 
 	"github.com/psbox-dev/psbox/internal/atomicfile"
-	"github.com/psbox-dev/psbox/internal/bodytext"
 	"github.com/psbox-dev/psbox/internal/humanize"
 )
 
@@ -184,54 +181,11 @@ func writeDeliveriesTable(w io.Writer, list []recorder.Summary) error {
 	fmt.Fprintln(tw, "TIME\tID\tEVENT\tTARGET\tRESULT\tLATENCY\tATTEMPT")
 	for i := range list {
 		sm := &list[i]
-		r := rowOf(sm)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			sm.Start.Local().Format("2006-01-02 15:04:05"), sm.ID, r.event, r.target, r.result, humanize.Latency(sm.Duration), r.attempt)
+		event, target := render.EventTarget(sm)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sm.Start.Local().Format("2006-01-02 15:04:05"), sm.ID,
+			event, target, render.Result(sm.Status, sm.ErrorReason), humanize.Latency(sm.Duration), render.Attempt(sm))
 	}
 	return tw.Flush()
-}
-
-// row is the cells 'psbox deliveries' and 'psbox deliveries --follow' show
-// of an exchange beyond its time, id and latency.
-type row struct{ event, target, result, attempt string }
-
-func rowOf(sm *recorder.Summary) row {
-	r := row{event: sm.Event, target: sm.Target, result: resultText(sm), attempt: "-"}
-	if r.event == "" {
-		r.event = "-"
-	}
-	if sm.Kind == recorder.KindAPI { // a mock API call's target is its request URL
-		r.event, r.target = "api", sm.Method+" "+pathOf(sm.Target)
-	}
-	if sm.Attempt > 0 {
-		r.attempt = fmt.Sprint(sm.Attempt)
-		if sm.ReplayOf != "" {
-			r.attempt += " (replay)"
-		}
-	}
-	return r
-}
-
-func pathOf(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-			return u[i+3+j:]
-		}
-	}
-	return u
-}
-
-// resultText is the status, or the failure reason when there was no answer.
-func resultText(sm *recorder.Summary) string {
-	switch {
-	case sm.Status == 0 && sm.ErrorReason != "":
-		return sm.ErrorReason
-	case sm.Status == 0:
-		return "no answer"
-	case sm.ErrorReason != "" && sm.ErrorReason != recorder.ReasonStatus && sm.ErrorReason != recorder.ReasonRedirect:
-		return fmt.Sprintf("%d %s", sm.Status, sm.ErrorReason)
-	}
-	return fmt.Sprint(sm.Status)
 }
 
 // lookupExchange finds an exchange by id or unique prefix, or explains why not.
@@ -305,7 +259,7 @@ first.`,
 					}
 					fmt.Fprintf(out, "== attempt %d of %d (%s)\n", i+1, len(exs), exs[i].ID)
 				}
-				if err := writeExchange(out, &exs[i]); err != nil {
+				if _, err := io.WriteString(out, render.Exchange(&exs[i], render.Style{})); err != nil {
 					return err
 				}
 			}
@@ -319,73 +273,6 @@ func exactlyOneID(cmd *cobra.Command, args []string) error {
 		return usageError("give one exchange or delivery id (see 'psbox deliveries' for ids), e.g. 'psbox deliveries %s ex_01jd3k' or 'psbox deliveries %s dlv_7Hq2'", cmd.Name(), cmd.Name())
 	}
 	return nil
-}
-
-func writeExchange(w io.Writer, ex *recorder.Exchange) error {
-	var b strings.Builder
-	row := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&b, "%-10s %s\n", k, v)
-		}
-	}
-	row("Exchange", ex.ID)
-	row("Kind", string(ex.Kind))
-	row("Event", ex.Event)
-	if ex.DeliveryID != "" {
-		row("Delivery", fmt.Sprintf("%s, attempt %d", ex.DeliveryID, ex.Attempt))
-	}
-	row("Replay of", ex.ReplayOf)
-	row("Target", ex.Target)
-	row("Started", ex.Start.Local().Format("2006-01-02 15:04:05.000 MST"))
-	row("Latency", humanize.Latency(ex.Duration))
-	if ex.InsecureTLS {
-		row("TLS", "certificate not verified (--insecure)")
-	}
-	switch {
-	case ex.Error != "":
-		row("Result", fmt.Sprintf("failed (%s): %s", ex.ErrorReason, ex.Error))
-	case ex.Failed():
-		row("Result", fmt.Sprintf("failed: answered %d", ex.Status()))
-	default:
-		row("Result", fmt.Sprintf("ok: answered %d", ex.Status()))
-	}
-
-	fmt.Fprintf(&b, "\nRequest\n%s %s\n", ex.Request.Method, ex.Request.URL)
-	writeHeaders(&b, ex.Request.Headers)
-	writeBody(&b, ex.Request.Body, ex.Request.Truncated)
-	if r := ex.Response; r != nil {
-		fmt.Fprintf(&b, "\nResponse\n%d %s\n", r.Status, http.StatusText(r.Status))
-		writeHeaders(&b, r.Headers)
-		writeBody(&b, r.Body, r.Truncated)
-	} else {
-		b.WriteString("\nResponse\n(none: the attempt failed before an answer came)\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func writeHeaders(b *strings.Builder, h map[string][]string) {
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		for _, v := range h[k] {
-			fmt.Fprintf(b, "%s: %s\n", k, v)
-		}
-	}
-}
-
-func writeBody(b *strings.Builder, body recorder.Body, truncated bool) {
-	if len(body) == 0 {
-		return
-	}
-	b.WriteString("\n")
-	if text, ok := bodytext.Pretty(body); ok {
-		b.WriteString(text)
-	} else {
-		fmt.Fprintf(b, "(%d bytes of binary data; 'psbox deliveries export --format jsonl' has them in base64)", len(body))
-	}
-	b.WriteString("\n")
-	if truncated {
-		fmt.Fprintf(b, "(truncated: psbox keeps the first %d bytes of a body)\n", recorder.MaxBodyBytes)
-	}
 }
 
 func newDeliveriesReplayCmd(g *globals) *cobra.Command {

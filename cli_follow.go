@@ -9,6 +9,7 @@ import (
 
 	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/render"
 )
 
 // followDeliveries prints each exchange appended to the log from now on
@@ -76,6 +77,7 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 // followLine is one exchange on one line: time, id, event, target,
 // result, latency and attempt, the columns of 'psbox deliveries'.
 func followLine(sm *recorder.Summary) string {
-	r := rowOf(sm)
-	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", sm.Start.Local().Format(time.TimeOnly), sm.ID, r.event, r.target, r.result, humanize.Latency(sm.Duration), r.attempt)
+	event, target := render.EventTarget(sm)
+	return fmt.Sprintf("%s  %s  %-24s %-40s %-8s %8s  %s", sm.Start.Local().Format(time.TimeOnly), sm.ID,
+		event, target, render.Result(sm.Status, sm.ErrorReason), humanize.Latency(sm.Duration), render.Attempt(sm))
 }

@@ -21,6 +21,8 @@ forbid "./fixtures/..." '^net/http$|^'"$m"'/(mock|ui|receiver|psboxtest|recorder
   "fixtures/ never does HTTP (the case runner takes a delivery function) and knows no server"
 forbid "./recorder" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest|recorder/httprec)' \
   "recorder/ is the log and knows nothing above it"
+forbid "./recorder/render" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest|recorder/httprec)' \
+  "recorder/render writes recorded exchanges for people and knows only the log"
 forbid "./recorder/httprec" '^'"$m"'/(mock|ui|fixtures|receiver|psboxtest)' \
   "recorder/httprec adapts net/http to the recorder only"
 forbid "./mock/delivery/..." '^'"$m"'/(mock$|mock/openapi|ui|receiver|psboxtest)' \

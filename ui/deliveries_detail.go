@@ -2,14 +2,13 @@ package ui
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/render"
 )
 
 func (s deliveriesScreen) updateDetail(msg tea.KeyMsg) (deliveriesScreen, tea.Cmd) {
@@ -39,55 +38,18 @@ func (s deliveriesScreen) detailView() string {
 	return truncate(title, s.width) + "\n" + truncate(outcome, s.width) + "\n" + s.vp.View() + "\n" + pct
 }
 
-// detailContent is the scrollable part of the detail: headers and bodies.
+// detailContent is the scrollable part of the detail: the request and the
+// response as psbox deliveries show writes them, in the UI's styles (the
+// title and outcome above it stand for show's fields).
 func (s deliveriesScreen) detailContent() string {
-	st := s.c.styles
-	ex := s.detailEx
-	if ex == nil {
+	if s.detailEx == nil {
 		return ""
 	}
-	var b strings.Builder
-	section := func(name string) {
-		b.WriteString(st.Detail.Section.Render("── " + name))
-		b.WriteByte('\n')
-	}
-	headers := func(h map[string][]string) {
-		keys := slices.Sorted(maps.Keys(h))
-		if len(keys) == 0 {
-			b.WriteString(st.List.Muted.Render("(none)") + "\n")
-		}
-		for _, k := range keys {
-			b.WriteString(st.Detail.Header.Render(k+":") + " " + strings.Join(h[k], ", ") + "\n")
-		}
-	}
-	section("Request  " + ex.Request.Method + " " + ex.Request.URL)
-	headers(ex.Request.Headers)
-	b.WriteByte('\n')
-	section("Request body")
-	b.WriteString(prettyBody(ex.Request.Body))
-	if ex.Request.Truncated {
-		b.WriteString("\n(truncated)")
-	}
-	b.WriteString("\n\n")
-	if ex.Response == nil {
-		section("No response")
-		b.WriteString(ex.ErrorReason + ": " + ex.Error + "\n")
-		return b.String()
-	}
-	section(fmt.Sprintf("Response  %d", ex.Response.Status))
-	headers(ex.Response.Headers)
-	b.WriteByte('\n')
-	section("Response body")
-	b.WriteString(prettyBody(ex.Response.Body))
-	if ex.Response.Truncated {
-		b.WriteString("\n(truncated at 1 MiB)")
-	}
-	if ex.Error != "" {
-		b.WriteString("\n\n")
-		section("Error")
-		b.WriteString(ex.ErrorReason + ": " + ex.Error)
-	}
-	return b.String()
+	st := s.c.styles
+	return strings.TrimPrefix(render.Messages(s.detailEx, render.Style{
+		Section: func(t string) string { return st.Detail.Section.Render("── " + t) },
+		Key:     func(k string) string { return st.Detail.Header.Render(k) },
+	}), "\n")
 }
 
 func describeExchange(ex *recorder.Exchange) string {

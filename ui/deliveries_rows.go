@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"strings"
 	"time"
 
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/psbox-dev/psbox/recorder/render"
 )
 
 // add appends one exchange, keeping the selection on the same exchange
@@ -101,17 +101,13 @@ func (s *deliveriesScreen) follow(b recorder.Batch) {
 
 // toRow summarises an exchange, sharing repeated strings.
 func (s *deliveriesScreen) toRow(sm *recorder.Summary) row {
-	r := row{
-		id: sm.ID, deliveryID: sm.DeliveryID, event: s.share(sm.Event), target: s.share(sm.Target),
+	event, target := render.EventTarget(sm)
+	return row{
+		id: sm.ID, deliveryID: sm.DeliveryID, event: s.share(event), target: s.share(target),
 		reason: s.share(sm.ErrorReason), start: sm.Start, duration: sm.Duration,
-		status: int32(sm.Status), attempt: int32(sm.Attempt), failed: sm.Failed(), replay: sm.ReplayOf != "",
+		status: int32(sm.Status), attempt: int32(sm.Attempt), failed: sm.Failed(),
+		replay: sm.ReplayOf != "", api: sm.Kind == recorder.KindAPI,
 	}
-	if sm.Kind == recorder.KindAPI {
-		r.api = true
-		r.event = "api"
-		r.target = s.share(sm.Method + " " + urlPath(sm.Target))
-	}
-	return r
 }
 
 func (s *deliveriesScreen) share(v string) string {
@@ -137,39 +133,4 @@ type row struct {
 
 // code is the status column: the status, or the reason a failure had no
 // answer ("refused", "timeout").
-func (r *row) code() string {
-	if r.status != 0 {
-		return itoa(int(r.status))
-	}
-	return shortReason(r.reason)
-}
-
-// shortReason names a failure class in at most colStatus cells.
-func shortReason(reason string) string {
-	switch reason {
-	case "":
-		return "ERR"
-	case recorder.ReasonRefused:
-		return "refused"
-	case recorder.ReasonReset:
-		return "reset"
-	case recorder.ReasonBlocked:
-		return "blocked"
-	case recorder.ReasonCanceled:
-		return "cancel"
-	case recorder.ReasonNetwork:
-		return "network"
-	}
-	return reason // timeout, dns, tls
-}
-
-// urlPath is the path and query of a URL.
-func urlPath(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
-			return u[i+3+j:]
-		}
-		return "/"
-	}
-	return u
-}
+func (r *row) code() string { return render.Code(int(r.status), r.reason) }
