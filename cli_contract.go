@@ -216,13 +216,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 }
 
 // caseFileError reports every problem in the case files, one a line: exit 2.
-func caseFileError(err error) error {
-	lines := strings.Split(err.Error(), "\n")
-	if len(lines) == 1 {
-		return asUsage(err)
-	}
-	return usageError("the case files have %d problems; fix them and run again:\n  %s", len(lines), strings.Join(lines, "\n  "))
-}
+func caseFileError(err error) error { return asUsage(fixtures.CaseFilesError(err)) }
 
 func indentRest(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 

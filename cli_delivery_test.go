@@ -260,7 +260,7 @@ func openTUIFromFlags(t *testing.T, args ...string) *tuiSession {
 	if err := o.validate(); err != nil {
 		t.Fatal(err)
 	}
-	sess, err := openTUISession(&globals{state: t.TempDir()}, *o, t.Logf)
+	sess, err := openTUISession(&globals{state: t.TempDir()}, *o, t.Logf, nil, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,12 +231,12 @@ func TestTUI_UserCatalog(t *testing.T) {
 	r := newTriggerReceiver(t, 200)
 	o := &tuiOptions{target: r.URL}
 	o.serve.addr, o.serve.publicKey, o.serve.secretKey, o.serve.freeIfBusy = "127.0.0.1:0", defaultPublicKey, defaultSecretKey, true
-	sess, err := openTUISession(&globals{state: t.TempDir(), catalogDir: catalog}, *o, t.Logf)
+	sess, err := openTUISession(&globals{state: t.TempDir(), catalogDir: catalog}, *o, t.Logf, nil, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sess.close(io.Discard)
-	evs := sess.deps.cat.Events()
+	evs := sess.deps.Catalog().Events()
 	if last := evs[len(evs)-1]; last.Name != "invoice.paid" || !last.User {
 		t.Fatalf("the UI's catalog ends with %+v, want the user's invoice.paid", last)
 	}

@@ -41,6 +41,10 @@ forbid "./internal/..." '^'"$m"'/[^i]' \
   "internal/ packages are leaves: they import only the standard library and each other"
 forbid "$(go list ./... | grep -v '^'"$m"'/mock/delivery$')" '^'"$m"'/internal/h1$' \
   "internal/h1 is the sender's transport: only mock/delivery imports it"
+forbid "./tuiapp/..." '^'"$m"'/(audit|psboxtest|recorder/httprec)$' \
+  "tuiapp wires the UI to the log and the mock API's store and sender; it grades nothing and records through the sender"
+forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./load/... ./internal/... ./psboxtest/... ./ui/..." '^'"$m"'/tuiapp$' \
+  "only package main imports tuiapp"
 forbid "./mock/... ./recorder/... ./fixtures/... ./receiver/... ./audit/... ./load/... ./internal/... ./psboxtest/..." '^'"$m"'/ui$' \
-  "only package main imports ui"
+  "only tuiapp imports ui"
 exit $fail

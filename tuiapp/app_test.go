@@ -1,4 +1,4 @@
-package main
+package tuiapp
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,54 +18,10 @@ import (
 	"github.com/psbox-dev/psbox/recorder/httprec"
 )
 
-func TestTUI_NeedsATerminal(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"--state", t.TempDir(), "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut)
-	if code != 2 {
-		t.Fatalf("exit %d, want 2", code)
-	}
-	if msg := errOut.String(); !strings.Contains(msg, "psbox serve") || !strings.Contains(msg, "psbox trigger") || strings.Count(msg, "\n") != 1 {
-		t.Errorf("stderr %q: want one sentence pointing to psbox serve and psbox trigger", msg)
-	}
-}
-
-func TestTUIOptions_Validate(t *testing.T) {
-	dir := t.TempDir()
-	ok := serveOptions{addr: "127.0.0.1:8484", publicKey: "pk", secretKey: "sk"}
-	tests := []struct {
-		name string
-		o    tuiOptions
-		want string // "" means valid
-	}{
-		{"defaults", tuiOptions{serve: ok}, ""},
-		{"target and cases", tuiOptions{serve: ok, target: "http://localhost:3000/hooks", cases: dir}, ""},
-		{"bad target", tuiOptions{serve: ok, target: "ftp://x"}, "--target"},
-		{"missing cases", tuiOptions{serve: ok, cases: filepath.Join(dir, "nope")}, "--cases"},
-		{"bad addr", tuiOptions{serve: serveOptions{addr: "nope", publicKey: "pk", secretKey: "sk"}}, "--addr"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.o.validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("validate: %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("validate = %v, want an error about %s", err, tt.want)
-			}
-			if code := err.(*exitError).code; code != 2 {
-				t.Errorf("exit code %d, want 2", code)
-			}
-		})
-	}
-}
-
 // The adapters over the real pieces: firing records an exchange that the
 // subscription streams, to the target or to the subscribed webhooks, and
 // replay marks the new attempt.
-func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
+func TestDeps_FireRecordsAndStreams(t *testing.T) {
 	dir := t.TempDir()
 	rec, err := recorder.Open(dir, recorder.Options{})
 	if err != nil {
@@ -93,7 +47,7 @@ func TestTUIDeps_FireRecordsAndStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sender.Close()
-	d := &tuiDeps{rec: rec, hooks: hooks, sender: sender, target: target.URL}
+	d := &deps{rec: rec, hooks: hooks, sender: sender, target: target.URL}
 
 	ctx := context.Background()
 	fctx, stop := context.WithCancel(ctx)
@@ -170,10 +124,10 @@ func (f *followed) next() recorder.Exchange {
 	return ex
 }
 
-func TestTUIDeps_EditorRoundTrip(t *testing.T) {
+func TestDeps_EditorRoundTrip(t *testing.T) {
 	t.Setenv("VISUAL", "")
 	t.Setenv("EDITOR", "")
-	d := &tuiDeps{}
+	d := &deps{}
 	if cmd, _, err := d.Prepare("{}"); cmd != nil || err != nil {
 		t.Fatalf("with no editor set, Prepare = %v, %v; want nil, nil (inline editing)", cmd, err)
 	}

@@ -1,4 +1,4 @@
-package main
+package tuiapp
 
 import (
 	"net/http"
@@ -14,7 +14,7 @@ import (
 
 // Accepting one case rewrites its file; accepting a second case of the
 // same file next still works, and each accept says which file and line.
-func TestTUICases_AcceptTwoCasesOfOneFile(t *testing.T) {
+func TestCases_AcceptTwoCasesOfOneFile(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"ok":false}`))
@@ -32,7 +32,7 @@ func TestTUICases_AcceptTwoCasesOfOneFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sender.Close()
-	c := &tuiCases{dir: dir, sender: sender, target: srv.URL, cat: fixtures.Builtin()}
+	c := &cases{dir: dir, sender: sender, target: srv.URL, cat: fixtures.Builtin()}
 	res, err := c.Run(t.Context())
 	if err != nil || len(res) != 2 || res[0].Pass || res[1].Pass {
 		t.Fatalf("Run = %+v, %v; want two failures", res, err)

@@ -10,7 +10,7 @@ import (
 )
 
 // The interfaces below are everything the UI asks of the rest of psbox.
-// Package main implements them with the real mock API, dispatcher, recorder
+// Package tuiapp implements them with the real mock API, dispatcher, recorder
 // and contract runner; the UI's tests implement them with small fakes. Every
 // call runs inside a tea.Cmd, never in Update or View.
 

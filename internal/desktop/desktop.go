@@ -1,6 +1,6 @@
 // Package desktop holds the TUI's adapters to the user's desktop: the
 // clipboard and the editor. They run programs and touch files, which the
-// ui package never does; package main hands them to it.
+// ui package never does; tuiapp hands them to it.
 package desktop
 
 import (
@@ -75,4 +75,14 @@ func EditCommand(text string) (*exec.Cmd, func() (string, error), error) {
 		}
 		return string(b), nil
 	}, nil
+}
+
+// IsTerminal reports whether v is an *os.File on a terminal.
+func IsTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
