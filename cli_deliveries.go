@@ -190,13 +190,8 @@ func writeDeliveriesTable(w io.Writer, list []recorder.Summary) error {
 
 // lookupExchange finds an exchange by id or unique prefix, or explains why not.
 func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
-	if ex, ok := s.Get(id); ok {
-		return ex, nil
-	}
-	if m := s.IDsWithPrefix(id, 4); len(m) > 1 {
-		return recorder.Exchange{}, usageError("%q matches several recorded exchanges (%s); type more of the id", id, listSome(m))
-	}
-	return recorder.Exchange{}, usageError("no recorded exchange has the id %q; run 'psbox deliveries' to list them", id)
+	ex, err := s.Lookup(id)
+	return ex, lookupError(err)
 }
 
 // lookupID resolves what show and replay accept: a delivery id (dlv_...,
@@ -204,29 +199,24 @@ func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
 // first; an exchange id (ex_..., or a unique prefix) gives that one
 // exchange.
 func lookupID(s *recorder.Store, id string) ([]recorder.Exchange, error) {
-	if !strings.HasPrefix(id, delivery.DeliveryIDPrefix) {
-		ex, err := lookupExchange(s, id)
-		if err != nil {
-			return nil, err
-		}
-		return []recorder.Exchange{ex}, nil
+	if strings.HasPrefix(id, delivery.DeliveryIDPrefix) {
+		attempts, err := s.LookupDelivery(id)
+		return attempts, lookupError(err)
 	}
-	attempts, ids := s.FindDelivery(id, 4)
-	switch {
-	case len(ids) > 1:
-		return nil, usageError("%q matches several recorded deliveries (%s); type more of the id", id, listSome(ids))
-	case len(attempts) == 0:
-		return nil, usageError("no recorded delivery has the id %q; run 'psbox deliveries' to list them", id)
+	ex, err := lookupExchange(s, id)
+	if err != nil {
+		return nil, err
 	}
-	return attempts, nil
+	return []recorder.Exchange{ex}, nil
 }
 
-// listSome joins up to three ids, with ", ..." when there are more.
-func listSome(ids []string) string {
-	if len(ids) > 3 {
-		return strings.Join(ids[:3], ", ") + ", ..."
+// lookupError is a usage error; an unknown id points to the list.
+func lookupError(err error) error {
+	var le *recorder.LookupError
+	if errors.As(err, &le) && le.NotFound() {
+		return usageError("%v; run 'psbox deliveries' to list them", err)
 	}
-	return strings.Join(ids, ", ")
+	return asUsage(err)
 }
 
 func newDeliveriesShowCmd(g *globals) *cobra.Command {
