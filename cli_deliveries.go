@@ -310,9 +310,9 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return err
 			}
 			orig := exs[len(exs)-1] // a delivery's latest attempt; every attempt sends the same body
-			// Deliveries and audit deliveries replay alike.
-			if orig.Kind == recorder.KindAPI {
-				return usageError("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", orig.ID)
+			d, err := delivery.Replay(&orig, to)
+			if err != nil {
+				return asUsage(err)
 			}
 			sender, err := config.NewSender(delivery.Options{
 				UserAgent: "psbox/" + version,
@@ -322,8 +322,6 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return asUsage(err)
 			}
 			defer sender.Close()
-			d := delivery.Replay(&orig, to)
-			target := d.Target
 			res := sender.Send(cmd.Context(), d)
 			if err := s.Flush(); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: warning: the replay was not saved to the log: %v\n", err)
@@ -346,10 +344,10 @@ Exit code 1 when the replay is not answered with 2xx.`,
 				return nil
 			}
 			if res.OK {
-				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, target, res.Status, humanize.Latency(res.Latency), res.DeliveryID, recorded)
+				fmt.Fprintf(out, "replayed %s to %s: %d in %s (delivery %s%s)\n", orig.ID, d.Target, res.Status, humanize.Latency(res.Latency), res.DeliveryID, recorded)
 				return nil
 			}
-			fmt.Fprintf(out, "replay of %s to %s failed: %s (delivery %s%s)\n", orig.ID, target, res.Err, res.DeliveryID, recorded)
+			fmt.Fprintf(out, "replay of %s to %s failed: %s (delivery %s%s)\n", orig.ID, d.Target, res.Err, res.DeliveryID, recorded)
 			return errSilent
 		},
 	}

@@ -62,11 +62,11 @@ func fireResult(r delivery.Result) ui.FireResult {
 
 // Replay sends a recorded delivery's body again to the same target.
 func (d *deps) Replay(ctx context.Context, ex recorder.Exchange) (ui.FireResult, error) {
-	if ex.Kind == recorder.KindAPI {
-		return ui.FireResult{}, fmt.Errorf("exchange %s is a call to the mock API, not a delivery: only deliveries can be replayed", ex.ID)
+	dl, err := delivery.Replay(&ex, "")
+	if err != nil {
+		return ui.FireResult{}, err
 	}
-	r := d.sender.Send(ctx, delivery.Replay(&ex, ""))
-	return fireResult(r), nil
+	return fireResult(d.sender.Send(ctx, dl)), nil
 }
 
 func toUIWebhook(w mock.Webhook) ui.Webhook {

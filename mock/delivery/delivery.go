@@ -551,8 +551,12 @@ func unwrapText(err error) string {
 // and body (as recorded, so redacted secrets stay redacted), a new
 // delivery id, ReplayOf naming the original delivery, to the original
 // target unless target says otherwise. The original's headers are not
-// copied; the sender's configuration supplies them.
-func Replay(ex *recorder.Exchange, target string) Delivery {
+// copied; the sender's configuration supplies them. A call to the mock
+// API is no delivery and is not replayed.
+func Replay(ex *recorder.Exchange, target string) (Delivery, error) {
+	if ex.Kind == recorder.KindAPI {
+		return Delivery{}, fmt.Errorf("%s is a call to the mock API, not a webhook delivery; only deliveries can be replayed", ex.ID)
+	}
 	if target == "" {
 		target = ex.Target
 	}
@@ -560,7 +564,7 @@ func Replay(ex *recorder.Exchange, target string) Delivery {
 	if of == "" {
 		of = ex.ID
 	}
-	return Delivery{Event: ex.Event, Target: target, Body: ex.Request.Body, ReplayOf: of}
+	return Delivery{Event: ex.Event, Target: target, Body: ex.Request.Body, ReplayOf: of}, nil
 }
 
 // DeliveryIDPrefix starts every delivery id.
