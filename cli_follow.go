@@ -26,52 +26,24 @@ func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, json
 	if !jsonOut {
 		fmt.Fprintf(stderr, "psbox: following %s/%s; Ctrl-C stops\n", g.state, recorder.FileName)
 	}
-	const batch = 1024 // summaries held at once, however fast the log grows
-	var (
-		werr error
-		list []recorder.Summary
-		bw   = bufio.NewWriter(out)
-	)
-	for {
-		more := false
-		if jsonOut {
+	bw := bufio.NewWriter(out)
+	err = fl.Tail(ctx, flt, jsonOut, func(err error) { fmt.Fprintf(stderr, "psbox: warning: %v\n", err) },
+		func(sm *recorder.Summary, line []byte) error {
+			if line == nil {
+				_, err := bw.WriteString(followLine(sm) + "\n")
+				return err
+			}
 			// The log's lines are the --json shape: each is copied, not
 			// decoded and encoded again.
-			var n int
-			n, err = fl.Records(batch, func(line []byte, sm *recorder.Summary) {
-				if werr == nil && flt.Match(sm) {
-					if _, werr = bw.Write(line); werr == nil {
-						werr = bw.WriteByte('\n')
-					}
-				}
-			})
-			more = n == batch
-			if werr == nil {
-				werr = bw.Flush()
+			if _, err := bw.Write(line); err != nil {
+				return err
 			}
-		} else {
-			// The table's columns need only the summary: no body is decoded.
-			list, err = fl.Summaries(list[:0], batch)
-			more = len(list) == batch
-			for i := range list {
-				if werr == nil && flt.Match(&list[i]) {
-					_, werr = io.WriteString(out, followLine(&list[i])+"\n")
-				}
-			}
-		}
-		if werr != nil {
-			return fmt.Errorf("cannot write the followed exchanges: %v", werr)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "psbox: warning: %v\n", err)
-		}
-		if more && ctx.Err() == nil {
-			continue
-		}
-		if fl.Wait(ctx, 0) != nil {
-			return nil
-		}
+			return bw.WriteByte('\n')
+		}, bw.Flush)
+	if err != nil {
+		return fmt.Errorf("cannot write the followed exchanges: %v", err)
 	}
+	return nil
 }
 
 // followLine is one exchange on one line: time, id, event, target,
