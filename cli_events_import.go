@@ -1,19 +1,15 @@
 package main
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/spf13/cobra"
 )
-
-// maxCaptureBytes bounds a captured delivery file read by events import.
-const maxCaptureBytes = 64 << 20
 
 // importOptions are the flags of `psbox events import`.
 type importOptions struct {
@@ -76,46 +72,10 @@ func runEventsImport(g *globals, o importOptions, src string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	sample, err := fixtures.Anonymize(body)
+	dir := cmp.Or(g.catalogDir, fixtures.DefaultCatalogDir)
+	path, err := fixtures.ImportEvent(fixtures.Import{Dir: dir, Name: o.name, Group: o.group, Description: o.description,
+		From: from, Body: body, Force: o.force})
 	if err != nil {
-		return usageError("%s: %v", from, err)
-	}
-	desc := o.description
-	if desc == "" {
-		desc = "imported from " + from
-	}
-	file, err := fixtures.EventFile(o.name, o.group, desc, sample)
-	if err != nil {
-		return asUsage(err)
-	}
-	dir := g.catalogDir
-	if dir == "" {
-		dir = fixtures.DefaultCatalogDir
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError("cannot create the catalog folder %s: %v; pick another with --catalog", dir, err)
-	}
-	path := filepath.Join(dir, o.name+".json")
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if o.force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		return usageError("%s exists; pass --force to overwrite it, or pick another --name", path)
-	}
-	if err != nil {
-		return usageError("cannot write %s: %v", path, err)
-	}
-	if _, err := f.Write(file); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %v", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %v", path, err)
-	}
-	// Check what was written the way every command will read it.
-	if _, err := fixtures.LoadCatalog(dir); err != nil {
 		return asUsage(err)
 	}
 	try := "psbox events show " + o.name + " --seed 1"
@@ -130,23 +90,8 @@ func runEventsImport(g *globals, o importOptions, src string, stdout, stderr io.
 // a recorded exchange's request body.
 func capturedBody(g *globals, src string, entry int, stderr io.Writer) ([]byte, string, error) {
 	if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
-		f, err := os.Open(src)
-		if err != nil {
-			return nil, "", usageError("cannot read %s: %v", src, err)
-		}
-		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, maxCaptureBytes+1))
-		if err != nil {
-			return nil, "", usageError("cannot read %s: %v", src, err)
-		}
-		if len(data) > maxCaptureBytes {
-			return nil, "", usageError("%s is larger than %d MiB; export only the delivery you want", src, maxCaptureBytes>>20)
-		}
-		body, err := fixtures.CapturedBody(data, entry)
-		if err != nil {
-			return nil, "", usageError("%s: %v", src, err)
-		}
-		return body, filepath.Base(src), nil
+		body, err := fixtures.ReadCapture(src, entry)
+		return body, filepath.Base(src), asUsage(err)
 	}
 	if entry != 0 {
 		return nil, "", usageError("--entry applies to a HAR file, and %s is not a file", src)
