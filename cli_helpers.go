@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/psbox-dev/psbox/internal/cliargs"
 	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/recorder"
+	"github.com/spf13/cobra"
 )
 
 // isTerminal reports whether v is an *os.File on a terminal
@@ -82,3 +84,10 @@ func closeRecorder(rec *recorder.Store, w io.Writer) {
 		fmt.Fprintf(w, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
 	}
 }
+
+// noArgs is cliargs.NoArgs as a usage error: cobra.NoArgs in one sentence.
+func noArgs(cmd *cobra.Command, args []string) error { return asUsage(cliargs.NoArgs(cmd, args)) }
+
+// flagError is cliargs.FlagError as a usage error: a bad flag in one
+// sentence.
+func flagError(c *cobra.Command, err error) error { return asUsage(cliargs.FlagError(c, err)) }

@@ -1,4 +1,8 @@
-package main
+// Package cliargs words cobra's and pflag's argument and flag mistakes as
+// one sentence a person understands: the nearest command or flag names, and
+// what a flag's type accepts, never a parser's message. Package main marks
+// its errors as usage errors (exit 2).
+package cliargs
 
 import (
 	"errors"
@@ -11,15 +15,15 @@ import (
 	"github.com/psbox-dev/psbox/internal/suggest"
 )
 
-// noArgs is cobra.NoArgs in one sentence a person understands: a command
+// NoArgs is cobra.NoArgs in one sentence a person understands: a command
 // group (and the bare psbox command, which opens the UI) names the nearest
 // of its commands; any other command says it takes no arguments.
-func noArgs(cmd *cobra.Command, args []string) error {
+func NoArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
 	if !cmd.HasAvailableSubCommands() {
-		return usageError("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
+		return fmt.Errorf("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
 	}
 	var names []string
 	for _, c := range cmd.Commands() {
@@ -36,17 +40,17 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	if cmd.HasParent() {
 		what = cmd.CommandPath() + " command"
 	}
-	return usageError("unknown %s %q%s; run '%s --help' for the commands", what, args[0], hint, cmd.CommandPath())
+	return fmt.Errorf("unknown %s %q%s; run '%s --help' for the commands", what, args[0], hint, cmd.CommandPath())
 }
 
-// flagError explains a bad flag in one sentence: what the flag wants and
+// FlagError explains a bad flag in one sentence: what the flag wants and
 // what it got, never a parser's message (strconv.ParseInt: ..., time:
 // missing unit ...).
-func flagError(c *cobra.Command, err error) error {
+func FlagError(c *cobra.Command, err error) error {
 	var iv *pflag.InvalidValueError
 	if errors.As(err, &iv) {
 		f := iv.GetFlag()
-		return usageError("--%s %q: %s (see '%s --help')", f.Name, iv.GetValue(), wants(f.Value.Type()), c.CommandPath())
+		return fmt.Errorf("--%s %q: %s (see '%s --help')", f.Name, iv.GetValue(), wants(f.Value.Type()), c.CommandPath())
 	}
 	var ne *pflag.NotExistError
 	if errors.As(err, &ne) {
@@ -58,10 +62,10 @@ func flagError(c *cobra.Command, err error) error {
 			}
 		})
 		if near := suggest.Nearest(name, names); len(near) > 0 && len(name) > 1 {
-			return usageError("%s (did you mean --%s?) (see '%s --help')", err, strings.Join(near, ", --"), c.CommandPath())
+			return fmt.Errorf("%s (did you mean --%s?) (see '%s --help')", err, strings.Join(near, ", --"), c.CommandPath())
 		}
 	}
-	return usageError("%s (see '%s --help')", err, c.CommandPath())
+	return fmt.Errorf("%s (see '%s --help')", err, c.CommandPath())
 }
 
 // wants says what a flag of this pflag type accepts.
