@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/psbox-dev/psbox/internal/humanize"
 	"github.com/psbox-dev/psbox/recorder"
 )
 
@@ -39,9 +38,9 @@ or as pruned, never half.`,
 				return usageError("--keep must be 1 or more, not %d", keep)
 			}
 			if before != "" {
-				t, err := parseBefore(before, time.Now())
+				t, err := humanize.ParseAgo(before, time.Now())
 				if err != nil {
-					return err
+					return usageError("--before must be a duration back from now (90m, 24h, 7d) or a time (2026-03-01 or 2026-03-01T12:00:00Z), not %q", before)
 				}
 				o.Before = t
 			}
@@ -59,24 +58,4 @@ or as pruned, never half.`,
 	cmd.Flags().StringVar(&before, "before", "", "remove exchanges that started before this `DURATION|TIME` (7d, 24h, 2026-03-01)")
 	cmd.Flags().IntVar(&keep, "keep", 0, "keep only the newest `N` exchanges")
 	return cmd
-}
-
-// parseBefore reads --before: a duration back from now (Go's units plus
-// d for days) or a date or RFC 3339 time.
-func parseBefore(v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		if days, err := strconv.Atoi(n); err == nil && days >= 0 && days < 100000 {
-			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, usageError("--before must be a duration back from now (90m, 24h, 7d) or a time (2026-03-01 or 2026-03-01T12:00:00Z), not %q", v)
 }
