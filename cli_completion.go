@@ -106,7 +106,7 @@ func unknownShell(c *cobra.Command, args []string) error {
 
 // formatValues are the --format values of the commands that have one.
 var formatValues = map[string][]string{
-	"psbox deliveries export": {"har", "jsonl"},
+	"psbox deliveries export": recorder.ExportFormats,
 	"psbox openapi":           {"json", "yaml"},
 }
 

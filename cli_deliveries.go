@@ -2,10 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -123,37 +122,6 @@ func writeDeliveriesTable(w io.Writer, list []recorder.Summary) error {
 			event, target, render.Result(sm.Status, sm.ErrorReason), humanize.Latency(sm.Duration), render.Attempt(sm))
 	}
 	return tw.Flush()
-}
-
-// lookupExchange finds an exchange by id or unique prefix, or explains why not.
-func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
-	ex, err := s.Lookup(id)
-	return ex, lookupError(err)
-}
-
-// lookupID resolves what show and replay accept: a delivery id (dlv_...,
-// or a unique prefix of one) gives every attempt of that delivery, oldest
-// first; an exchange id (ex_..., or a unique prefix) gives that one
-// exchange.
-func lookupID(s *recorder.Store, id string) ([]recorder.Exchange, error) {
-	if strings.HasPrefix(id, delivery.DeliveryIDPrefix) {
-		attempts, err := s.LookupDelivery(id)
-		return attempts, lookupError(err)
-	}
-	ex, err := lookupExchange(s, id)
-	if err != nil {
-		return nil, err
-	}
-	return []recorder.Exchange{ex}, nil
-}
-
-// lookupError is a usage error; an unknown id points to the list.
-func lookupError(err error) error {
-	var le *recorder.LookupError
-	if errors.As(err, &le) && le.NotFound() {
-		return usageError("%v; run 'psbox deliveries' to list them", err)
-	}
-	return asUsage(err)
 }
 
 func newDeliveriesShowCmd(g *globals) *cobra.Command {
@@ -312,7 +280,7 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
   psbox deliveries export --format jsonl --failed --event application_created > failed.jsonl`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "har" && format != "jsonl" {
+			if !slices.Contains(recorder.ExportFormats, format) {
 				if format == "" {
 					return usageError("choose an export format: --format har or --format jsonl")
 				}
@@ -329,11 +297,7 @@ With -o the file is written whole or not at all (temp file, fsync, rename).`,
 			defer s.Close()
 			n := 0
 			write := func(w io.Writer) (err error) {
-				if format == "har" {
-					n, err = recorder.ExportHAR(w, s, flt, "psbox/"+version)
-				} else {
-					n, err = recorder.ExportJSONL(w, s, flt)
-				}
+				n, err = recorder.Export(w, s, flt, format, "psbox/"+version)
 				return err
 			}
 			if out == "" || out == "-" {

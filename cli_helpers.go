@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/psbox-dev/psbox/internal/cliargs"
 	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
+	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/spf13/cobra"
 )
@@ -91,3 +93,34 @@ func noArgs(cmd *cobra.Command, args []string) error { return asUsage(cliargs.No
 // flagError is cliargs.FlagError as a usage error: a bad flag in one
 // sentence.
 func flagError(c *cobra.Command, err error) error { return asUsage(cliargs.FlagError(c, err)) }
+
+// lookupExchange finds an exchange by id or unique prefix, or explains why not.
+func lookupExchange(s *recorder.Store, id string) (recorder.Exchange, error) {
+	ex, err := s.Lookup(id)
+	return ex, lookupError(err)
+}
+
+// lookupID resolves what show and replay accept: a delivery id (dlv_...,
+// or a unique prefix of one) gives every attempt of that delivery, oldest
+// first; an exchange id (ex_..., or a unique prefix) gives that one
+// exchange.
+func lookupID(s *recorder.Store, id string) ([]recorder.Exchange, error) {
+	if strings.HasPrefix(id, delivery.DeliveryIDPrefix) {
+		attempts, err := s.LookupDelivery(id)
+		return attempts, lookupError(err)
+	}
+	ex, err := lookupExchange(s, id)
+	if err != nil {
+		return nil, err
+	}
+	return []recorder.Exchange{ex}, nil
+}
+
+// lookupError is a usage error; an unknown id points to the list.
+func lookupError(err error) error {
+	var le *recorder.LookupError
+	if errors.As(err, &le) && le.NotFound() {
+		return usageError("%v; run 'psbox deliveries' to list them", err)
+	}
+	return asUsage(err)
+}

@@ -43,3 +43,18 @@ func TestLookup(t *testing.T) {
 		t.Errorf("LookupDelivery(dlv_b) = %v; want none", err)
 	}
 }
+
+func TestExport_UnknownFormat(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var b strings.Builder
+	if n, err := Export(&b, s, Filter{}, "csv", "t"); err == nil || n != 0 || b.Len() != 0 {
+		t.Errorf("Export csv = %d, %v, wrote %q; want an error and nothing", n, err, b.String())
+	}
+	if _, err := Export(&b, s, Filter{}, "har", "t"); err != nil || !strings.Contains(b.String(), `"version": "1.2"`) && !strings.Contains(b.String(), `"version":"1.2"`) {
+		t.Errorf("Export har = %v, %q", err, b.String())
+	}
+}
