@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,14 +45,8 @@ func addCompletions(root *cobra.Command, g *globals) {
 		}
 		defer s.Close()
 		var out []string
-		seen := map[string]bool{}
-		for _, sm := range s.Summaries(recorder.Filter{Limit: 200}) {
-			for _, id := range []string{sm.ID, sm.DeliveryID} {
-				if id != "" && !seen[id] && strings.HasPrefix(id, prefix) {
-					seen[id] = true
-					out = append(out, id+"\t"+orDash(sm.Event))
-				}
-			}
+		for _, h := range s.RecentIDs(prefix, 200) {
+			out = append(out, h.ID+"\t"+cmp.Or(h.Event, "-"))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -108,11 +103,4 @@ func unknownShell(c *cobra.Command, args []string) error {
 var formatValues = map[string][]string{
 	"psbox deliveries export": recorder.ExportFormats,
 	"psbox openapi":           {"json", "yaml"},
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -53,3 +53,23 @@ func (s *Store) LookupDelivery(id string) ([]Exchange, error) {
 	}
 	return attempts, nil
 }
+
+// IDHint is an id a person may type, with the event it belongs to.
+type IDHint struct{ ID, Event string }
+
+// RecentIDs returns the exchange and delivery ids among the newest n
+// exchanges that start with prefix, each once, newest first: what shell
+// completion offers after `psbox deliveries show`.
+func (s *Store) RecentIDs(prefix string, n int) []IDHint {
+	var out []IDHint
+	seen := map[string]bool{}
+	for _, sm := range s.Summaries(Filter{Limit: n}) {
+		for _, id := range []string{sm.ID, sm.DeliveryID} {
+			if id != "" && !seen[id] && strings.HasPrefix(id, prefix) {
+				seen[id] = true
+				out = append(out, IDHint{id, sm.Event})
+			}
+		}
+	}
+	return out
+}

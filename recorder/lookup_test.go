@@ -39,6 +39,12 @@ func TestLookup(t *testing.T) {
 	if _, err := s.LookupDelivery("dlv_aa"); err == nil || !strings.Contains(err.Error(), "matches several recorded deliveries (dlv_aa2, dlv_aa1)") {
 		t.Errorf("LookupDelivery(dlv_aa) = %v; want both, newest first", err)
 	}
+	if h := s.RecentIDs("dlv_aa", 10); len(h) != 2 || h[0].ID != "dlv_aa2" || h[1].ID != "dlv_aa1" {
+		t.Errorf("RecentIDs(dlv_aa) = %v; want each delivery once, newest first", h)
+	}
+	if h := s.RecentIDs("", 1); len(h) != 2 || h[0].ID != ids[2] {
+		t.Errorf("RecentIDs of the newest = %v; want its exchange and delivery ids", h)
+	}
 	if _, err := s.LookupDelivery("dlv_b"); !errors.As(err, &le) || !le.NotFound() {
 		t.Errorf("LookupDelivery(dlv_b) = %v; want none", err)
 	}
