@@ -296,12 +296,7 @@ func AppendDeliveryLine(b []byte, r delivery.Result) []byte {
 		b = append(b, ')')
 	}
 	b = append(b, "  "...)
-	if d := r.Latency; d > 0 && d < time.Second {
-		b = strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 1, 64)
-		b = append(b, "ms"...)
-	} else {
-		b = append(b, humanize.Latency(d)...)
-	}
+	b = humanize.AppendLatency(b, r.Latency)
 	b = append(b, "  "...)
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
 	if r.Attempts == 1 {

@@ -17,14 +17,18 @@ import (
 // beside 12ms reads as the larger number), and the decimal is what tells
 // receivers apart on loopback, where most answer in 0.3 to 5 ms. The widest
 // value under a second, 999.9ms, fits the UI's 7-cell column.
-func Latency(d time.Duration) string {
+func Latency(d time.Duration) string { return string(AppendLatency(nil, d)) }
+
+// AppendLatency appends Latency(d) to b, for writers that format many
+// lines without allocating.
+func AppendLatency(b []byte, d time.Duration) []byte {
 	switch {
 	case d <= 0:
-		return "-"
+		return append(b, '-')
 	case d < time.Second-50*time.Microsecond:
-		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+		return append(strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 1, 64), "ms"...)
 	}
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	return append(strconv.AppendFloat(b, d.Seconds(), 'f', 1, 64), 's')
 }
 
 // Plural is one when n is 1, else many: "1 delivery", "2 deliveries".

@@ -23,6 +23,9 @@ func TestLatency(t *testing.T) {
 		if got := Latency(c.in); got != c.want {
 			t.Errorf("Latency(%v) = %q, want %q", c.in, got, c.want)
 		}
+		if got := string(AppendLatency([]byte("x "), c.in)); got != "x "+c.want {
+			t.Errorf("AppendLatency(%v) = %q, want %q", c.in, got, "x "+c.want)
+		}
 	}
 }
 
