@@ -1,12 +1,9 @@
 package httprec
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -59,10 +56,10 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 				ex.Request.Truncated = len(head) > recorder.MaxBodyBytes
 				r = withBody(r, readCloser{io.MultiReader(bytes.NewReader(head), rest), r.Body})
 			}
-			rw := &responseRecorder{ResponseWriter: w}
+			rw := &responseRecorder{StatusWriter: StatusWriter{ResponseWriter: w}}
 			defer func() {
 				p := recover()
-				status := rw.status
+				status := rw.Status
 				if status == 0 {
 					status = http.StatusOK
 					if p != nil {
@@ -76,7 +73,7 @@ func Middleware(rec Recorder) func(http.Handler) http.Handler {
 				rw.c.release()
 				ex.Response = &recorder.Response{Status: status, Headers: recorder.CloneHeaders(w.Header()), Body: body, Truncated: truncated}
 				ex.Duration = time.Since(start)
-				if err := r.Context().Err(); err != nil && rw.status == 0 {
+				if err := r.Context().Err(); err != nil && rw.Status == 0 {
 					ex.Error = "the client went away: " + err.Error()
 					ex.ErrorReason = recorder.ReasonCanceled
 				}
@@ -127,47 +124,15 @@ type readCloser struct {
 	io.Closer
 }
 
-// responseRecorder passes everything to the real ResponseWriter and keeps
-// the status and the first MaxBodyBytes of the body.
+// responseRecorder is a StatusWriter that also keeps the first
+// MaxBodyBytes of the body.
 type responseRecorder struct {
-	http.ResponseWriter
-	status int
-	c      capture
-}
-
-func (w *responseRecorder) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
+	StatusWriter
+	c capture
 }
 
 func (w *responseRecorder) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(p)
+	n, err := w.StatusWriter.Write(p)
 	w.c.Write(p[:n])
 	return n, err
 }
-
-// Flush keeps streaming handlers working.
-func (w *responseRecorder) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// Hijack passes through for handlers that take over the connection.
-func (w *responseRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if h, ok := w.ResponseWriter.(http.Hijacker); ok {
-		return h.Hijack()
-	}
-	return nil, nil, errors.New("httprec: the underlying ResponseWriter cannot hijack")
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
