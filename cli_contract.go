@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock/delivery"
 )
 
@@ -221,4 +222,4 @@ func caseFileError(err error) error { return asUsage(fixtures.CaseFilesError(err
 func indentRest(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
 // colorOK reports whether w is a terminal and NO_COLOR is unset.
-func colorOK(w io.Writer) bool { return os.Getenv("NO_COLOR") == "" && isTerminal(w) }
+func colorOK(w io.Writer) bool { return os.Getenv("NO_COLOR") == "" && desktop.IsTerminal(w) }

@@ -13,8 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
 	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
 )
 
 func runContractCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -10,16 +10,11 @@ import (
 	"strings"
 
 	"github.com/psbox-dev/psbox/internal/cliargs"
-	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/spf13/cobra"
 )
-
-// isTerminal reports whether v is an *os.File on a terminal
-// (desktop.IsTerminal).
-func isTerminal(v any) bool { return desktop.IsTerminal(v) }
 
 // recordTo is the sender's Wrap that records every attempt in rec.
 func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {

@@ -27,7 +27,7 @@ func (o *receiveOptions) validate() error {
 		o.Secret = os.Getenv(delivery.SecretEnv)
 	}
 	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
-		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultReceiverAddr)
+		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, receiver.DefaultAddr)
 	}
 	return o.Options.Validate()
 }
@@ -69,7 +69,7 @@ a load test. --quiet prints nothing per delivery.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", defaultReceiverAddr, "address to listen on")
+	f.StringVar(&o.addr, "addr", receiver.DefaultAddr, "address to listen on")
 	f.IntVar(&o.Status, "status", http.StatusOK, "HTTP status to answer with (psbox's addition: simulate failures)")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "print nothing per delivery, only the count when stopped (for load tests)")
 	f.DurationVar(&o.Delay, "delay", 0, "wait this long before answering (psbox's addition: simulate a slow receiver)")
@@ -87,7 +87,7 @@ func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer,
 	}
 	ln, err := mock.Listen(o.addr, false)
 	if err != nil {
-		return listenError(o.addr, defaultReceiverAddr, err)
+		return listenError(o.addr, receiver.DefaultAddr, err)
 	}
 	rc := receiver.New(stdout, o.Options)
 	srv := mock.Serve(ln, rc, 5*time.Second)

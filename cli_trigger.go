@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/load"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
@@ -193,8 +194,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 
 	p := load.NewPrinter(load.PrintOptions{
 		Out: stdout, Err: stderr, JSON: o.jsonOut, Quiet: o.quiet, Seed: o.seed, Redact: o.redact,
-		All:      !o.quiet && (o.jsonOut || o.Count == 1 || !isTerminal(stdout)),
-		Progress: !o.quiet && o.Count > 1 && isTerminal(stderr),
+		All:      !o.quiet && (o.jsonOut || o.Count == 1 || !desktop.IsTerminal(stdout)),
+		Progress: !o.quiet && o.Count > 1 && desktop.IsTerminal(stderr),
 		Attempts: o.delivery.Retries > 0,
 		Stats:    o.Count > 1,
 	})

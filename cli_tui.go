@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
@@ -15,10 +16,6 @@ import (
 	"github.com/psbox-dev/psbox/tuiapp"
 	"github.com/spf13/cobra"
 )
-
-// defaultReceiverAddr is the built-in receiver's default address, for
-// psbox receive's and the UI's flags.
-const defaultReceiverAddr = receiver.DefaultAddr
 
 // tuiOptions are the flags of the bare `psbox` command.
 type tuiOptions struct {
@@ -86,7 +83,7 @@ psbox serve does for POST /_psbox/events.`
 func (o *tuiOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.serve.addr, "addr", defaultServeAddr, "address of the mock API (loopback by default; a free port when the default one is busy)")
-	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+defaultReceiverAddr+")")
+	f.StringVar(&o.target, "target", "", "receiver URL to deliver to (default: a built-in receiver on "+receiver.DefaultAddr+")")
 	f.StringVar(&o.cases, "cases", "", "folder (or .json file) of contract cases for the Diff screen (default ./psbox-cases/ when it exists)")
 	o.serve.addKeyFlags(cmd)
 	f.Int64Var(&o.seed, "seed", 1, "first payload seed (the Events screen's s changes it)")
@@ -96,7 +93,7 @@ func (o *tuiOptions) addFlags(cmd *cobra.Command) {
 // runTUI opens the log, the mock API and the UI's session, runs the UI
 // until it quits, then shuts everything down.
 func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdout, stderr io.Writer) error {
-	if !isTerminal(stdout) || !isTerminal(stdin) {
+	if !desktop.IsTerminal(stdout) || !desktop.IsTerminal(stdin) {
 		return usageError("the terminal UI needs an interactive terminal; without one use `psbox serve` for the mock API and `psbox trigger EVENT --to URL` to send events")
 	}
 	if o.cases == "" {
