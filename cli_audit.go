@@ -104,13 +104,13 @@ func runAudit(ctx context.Context, g *globals, o *auditOptions, stdout, stderr i
 	if err != nil {
 		return asUsage(err)
 	}
-	rec, err := openAppender(g, stderr)
+	rec, err := startRecording(g, stderr, nil)
 	if err != nil {
 		return err
 	}
-	defer closeRecorder(rec, stderr)
+	defer rec.close()
 	dopts.Wrap = func(rt http.RoundTripper) http.RoundTripper {
-		return httprec.TransportKind(rt, rec, recorder.KindAudit)
+		return httprec.TransportKind(rt, rec.Store, recorder.KindAudit)
 	}
 	dopts.UserAgent = "psbox/" + version
 	o.Delivery = dopts

@@ -163,12 +163,12 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	// creates a state folder of its own.
 	var wrap func(http.RoundTripper) http.RoundTripper
 	if stateExists(g) {
-		rec, err := openAppender(g, stderr)
+		rec, err := startRecording(g, stderr, nil)
 		if err != nil {
 			return err
 		}
-		defer closeRecorder(rec, stderr)
-		wrap = recordTo(rec)
+		defer rec.close()
+		wrap = rec.wrap()
 	} else if !o.json {
 		fmt.Fprintf(stderr, "psbox: not recording the attempts: there is no psbox state in %s (pass --state to record them)\n", g.state)
 	}

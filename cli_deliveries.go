@@ -205,12 +205,12 @@ Exit code 1 when the replay is not answered with 2xx.`,
 			if !stateExists(g) {
 				return usageError("%s", noState(g))
 			}
-			s, err := openRecorder(g, cmd.ErrOrStderr())
+			s, err := startRecording(g, cmd.ErrOrStderr(), nil)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			exs, err := lookupID(s, args[0])
+			defer s.close()
+			exs, err := lookupID(s.Store, args[0])
 			if err != nil {
 				return err
 			}
@@ -221,7 +221,7 @@ Exit code 1 when the replay is not answered with 2xx.`,
 			}
 			sender, err := config.NewSender(delivery.Options{
 				UserAgent: "psbox/" + version,
-				Wrap:      recordTo(s),
+				Wrap:      s.wrap(),
 			})
 			if err != nil {
 				return asUsage(err)

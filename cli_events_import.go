@@ -96,7 +96,10 @@ func capturedBody(g *globals, src string, entry int, stderr io.Writer) ([]byte, 
 	if entry != 0 {
 		return nil, "", usageError("--entry applies to a HAR file, and %s is not a file", src)
 	}
-	rec, err := openRecorder(g, stderr)
+	if !stateExists(g) {
+		return nil, "", usageError("%s is neither a file nor a recorded exchange id (there is no psbox state in %s to look it up in)", src, g.state)
+	}
+	rec, err := openReader(g, stderr)
 	if err != nil {
 		return nil, "", err
 	}

@@ -16,9 +16,7 @@ import (
 // that flt selects, one line each (or the log's own JSON with jsonOut),
 // until ctx ends (Ctrl-C), which is a normal end.
 func followDeliveries(ctx context.Context, g *globals, flt recorder.Filter, jsonOut bool, out, stderr io.Writer) error {
-	fl, err := recorder.Follow(g.state, true, func(format string, args ...any) {
-		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
-	})
+	fl, err := recorder.Follow(g.state, true, warnTo(stderr))
 	if err != nil {
 		return usageError("%v; pass --state with the folder psbox records in", err)
 	}

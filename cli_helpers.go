@@ -3,46 +3,18 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
+	"net"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/psbox-dev/psbox/internal/cliargs"
-	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 	"github.com/spf13/cobra"
 )
-
-// recordTo is the sender's Wrap that records every attempt in rec.
-func recordTo(rec *recorder.Store) func(http.RoundTripper) http.RoundTripper {
-	return mock.RecordTo(rec)
-}
-
-// openRecorder opens the delivery log in the state folder for commands
-// that record; warnings (a torn last line cut off) go to stderr. Opening
-// reads nothing of the log, so it costs the same for any size of log.
-func openRecorder(g *globals, stderr io.Writer) (*recorder.Store, error) {
-	return openLog(g, stderr, false)
-}
-
-// openAppender opens the delivery log for commands that only add to it
-// (trigger, test).
-func openAppender(g *globals, stderr io.Writer) (*recorder.Store, error) {
-	return openLog(g, stderr, false)
-}
-
-// openReader opens the delivery log read-only, for commands that only
-// read it: they work on a state folder psbox may not write to, and create
-// nothing.
-func openReader(g *globals, stderr io.Writer) (*recorder.Store, error) {
-	if !stateExists(g) {
-		return nil, usageError("%s", noState(g))
-	}
-	return openLog(g, stderr, true)
-}
 
 // stateExists reports whether anything is where the state folder should
 // be (a file there is reported when the log is opened): commands that only
@@ -55,31 +27,6 @@ func stateExists(g *globals) bool {
 // noState says there is no psbox state where --state points.
 func noState(g *globals) string {
 	return fmt.Sprintf("there is no psbox state in %s: nothing was recorded there; run psbox trigger, psbox serve or the UI in this folder first, or pass --state (or PSBOX_STATE) with the folder they used", g.state)
-}
-
-func openLog(g *globals, stderr io.Writer, readOnly bool) (*recorder.Store, error) {
-	maxSize, err := g.logSize()
-	if err != nil {
-		return nil, err
-	}
-	s, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, ReadOnly: readOnly, MaxSize: maxSize, Logf: func(format string, args ...any) {
-		fmt.Fprintf(stderr, "psbox: warning: "+format+"\n", args...)
-	}})
-	if err != nil {
-		if readOnly {
-			return nil, usageError("%v; pass --state with a folder psbox can read", err)
-		}
-		return nil, usageError("%v; pass --state with a folder psbox can read and write", err)
-	}
-	return s, nil
-}
-
-// closeRecorder flushes and closes the log, warning on w when the last
-// batch could not be saved.
-func closeRecorder(rec *recorder.Store, w io.Writer) {
-	if err := rec.Close(); err != nil {
-		fmt.Fprintf(w, "psbox: warning: the deliveries log was not fully saved: %v\n", err)
-	}
 }
 
 // noArgs is cliargs.NoArgs as a usage error: cobra.NoArgs in one sentence.
@@ -118,4 +65,31 @@ func lookupError(err error) error {
 		return usageError("%v; run 'psbox deliveries' to list them", err)
 	}
 	return asUsage(err)
+}
+
+// checkAddr checks an --addr value (host:port, port 0-65535) and returns
+// its host; example is an address to suggest.
+func checkAddr(addr, example string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", usageError("--addr %q is not host:port; use e.g. --addr %s", addr, example)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", usageError("--addr %q has no valid port (0-65535); use e.g. --addr %s", addr, example)
+	}
+	return host, nil
+}
+
+// listenError turns a failed listen on --addr into one sentence with the
+// fix; example is an address to suggest.
+func listenError(addr, example string, err error) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return usageError("%s is already in use; stop the program using it or pick another port with --addr", addr)
+	case errors.Is(err, syscall.EACCES):
+		return usageError("not allowed to listen on %s; use a port above 1023 with --addr", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return usageError("%s is not an address of this machine; use e.g. --addr %s", addr, example)
+	}
+	return usageError("cannot listen on %s: %v; pick another address with --addr", addr, err)
 }

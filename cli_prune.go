@@ -31,9 +31,7 @@ or as pruned, never half.`,
   psbox deliveries prune --keep 100000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := recorder.PruneOptions{Keep: keep, Logf: func(format string, args ...any) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "psbox: warning: "+format+"\n", args...)
-			}}
+			o := recorder.PruneOptions{Keep: keep, Logf: warnTo(cmd.ErrOrStderr())}
 			if keep < 0 {
 				return usageError("--keep must be 1 or more, not %d", keep)
 			}

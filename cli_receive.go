@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -26,10 +25,10 @@ func (o *receiveOptions) validate() error {
 	if o.Verify != "" && o.Secret == "" {
 		o.Secret = os.Getenv(delivery.SecretEnv)
 	}
-	if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
-		return fmt.Errorf("--addr %q is not host:port; use e.g. --addr %s", o.addr, receiver.DefaultAddr)
+	if _, err := checkAddr(o.addr, receiver.DefaultAddr); err != nil {
+		return err
 	}
-	return o.Options.Validate()
+	return asUsage(o.Options.Validate())
 }
 
 func newReceiveCmd(g *globals) *cobra.Command {
@@ -83,7 +82,7 @@ a load test. --quiet prints nothing per delivery.`,
 // address once the receiver accepts connections.
 func runReceive(ctx context.Context, o receiveOptions, stdout, stderr io.Writer, ready chan<- string) error {
 	if err := o.validate(); err != nil {
-		return asUsage(err)
+		return err
 	}
 	ln, err := mock.Listen(o.addr, false)
 	if err != nil {

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/psbox-dev/psbox/mock"
@@ -49,12 +46,9 @@ type serveOptions struct {
 
 // validate checks the options before anything listens.
 func (o *serveOptions) validate() error {
-	host, port, err := net.SplitHostPort(o.addr)
+	host, err := checkAddr(o.addr, defaultServeAddr)
 	if err != nil {
-		return usageError("--addr %q is not host:port; use e.g. --addr %s", o.addr, defaultServeAddr)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return usageError("--addr %q has no valid port (0-65535); use e.g. --addr %s", o.addr, defaultServeAddr)
+		return err
 	}
 	if o.publicKey == "" || o.secretKey == "" {
 		return usageError("--public-key and --secret-key must not be empty; omit them to use the defaults %s / %s", defaultPublicKey, defaultSecretKey)
@@ -153,9 +147,8 @@ flags below.
 	return cmd
 }
 
-// startMockAPI opens the store in the state folder as its one writer and
-// serves the mock API (mock.Run) on o.addr, recording every API call and
-// every delivery into rec.
+// startMockAPI serves the mock API on o.addr over the store in the state
+// folder (mock.Start), recording every API call and delivery into rec.
 func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mock.Running, error) {
 	cat, err := g.catalog()
 	if err != nil {
@@ -166,76 +159,57 @@ func startMockAPI(g *globals, o serveOptions, rec *recorder.Store) (*mock.Runnin
 		return nil, asUsage(err)
 	}
 	dopts.UserAgent = "psbox/" + version
-	store, err := mock.OpenStore(g.state)
-	if err != nil {
-		return nil, asUsage(err)
-	}
-	store.UseCatalog(cat)
-	if err := store.ClaimWriter(); err != nil {
-		var inUse *mock.InUseError
-		if errors.As(err, &inUse) {
-			return nil, usageError("%v", err)
-		}
-		return nil, err
-	}
-	ln, err := mock.Listen(o.addr, o.freeIfBusy)
-	if err != nil {
-		store.Close() // nothing changed yet: writes nothing
-		return nil, listenError(o.addr, defaultServeAddr, err)
-	}
-	m, err := mock.Run(mock.RunOptions{
+	m, err := mock.Start(mock.StartOptions{
 		Options: mock.Options{PublicKey: o.publicKey, SecretKey: o.secretKey, Version: version},
-		Store:   store, Recorder: rec, Delivery: dopts, Listener: ln, RequestLog: o.requestLog, Wait: serveShutdownWait,
+		Dir:     g.state, Catalog: cat, Addr: o.addr, FreeIfBusy: o.freeIfBusy,
+		Recorder: rec, Delivery: dopts, RequestLog: o.requestLog, Wait: serveShutdownWait,
 	})
-	if err != nil {
-		store.Close()
-		return nil, asUsage(err)
+	var le *mock.ListenError
+	if errors.As(err, &le) {
+		return nil, listenError(o.addr, defaultServeAddr, le.Err)
 	}
-	return m, nil
+	return m, asUsage(err)
 }
 
-// runServe serves the mock API until ctx is cancelled (Ctrl-C).
+// runServe serves the mock API until ctx is cancelled (Ctrl-C), then
+// writes the subscriptions and flushes the log.
 func runServe(ctx context.Context, g *globals, o serveOptions, out io.Writer) error {
-	rec, err := openRecorder(g, out)
+	rec, err := startRecording(g, out, nil)
 	if err != nil {
 		return err
 	}
-	finished := false // finishRecording closed it and said what was lost
-	defer func() {
-		if !finished {
-			closeRecorder(rec, out)
-		}
-	}()
-	m, err := startMockAPI(g, o, rec)
+	defer rec.close()
+	m, err := startMockAPI(g, o, rec.Store)
 	if err != nil {
 		return err
 	}
 	printServeBanner(out, m, o)
+	var stopped error // why the server stopped by itself
 	select {
 	case <-ctx.Done():
 	case <-m.Stopped():
-		err := m.Err()
-		m.Shutdown()
-		if cerr := m.Store.Close(); cerr != nil {
-			return checkFailed("mock API stopped: %v; %v", err, cerr)
-		}
-		return checkFailed("mock API stopped: %v", err)
+		stopped = m.Err()
 	}
-	serr := m.Shutdown()
-	// The server is down, so no request changes the store any more: write
-	// webhooks.json and remove the journal; then flush the log.
-	stErr := m.Store.Close()
-	recErr := finishRecording(rec, "exchanges")
-	finished = true
+	closeErr := m.Close()
+	cutOff := errors.Is(closeErr, mock.ErrCutOff)
+	if cutOff {
+		closeErr = nil
+	}
+	if stopped != nil {
+		if closeErr != nil {
+			return checkFailed("mock API stopped: %v; %v", stopped, closeErr)
+		}
+		return checkFailed("mock API stopped: %v", stopped)
+	}
+	recErr := rec.finish("exchanges")
 	switch {
-	case stErr != nil && recErr != nil:
-		return checkFailed("%v; and %v", stErr, recErr)
-	case stErr != nil:
-		return checkFailed("%v", stErr)
+	case closeErr != nil && recErr != nil:
+		return checkFailed("%v; and %v", closeErr, recErr)
+	case closeErr != nil:
+		return checkFailed("%v", closeErr)
 	case recErr != nil:
 		return recErr
-	}
-	if serr != nil {
+	case cutOff:
 		return checkFailed("mock API did not stop within %s of Ctrl-C, so the requests still in flight were cut off (the subscriptions are saved)", serveShutdownWait)
 	}
 	fmt.Fprintln(out, "psbox: mock API stopped")
@@ -258,18 +232,4 @@ func printServeBanner(out io.Writer, m *mock.Running, o serveOptions) {
 	fmt.Fprintf(&b, "  try         curl -u \"%s:%s\" %s/api/v2/webhooks\n", o.publicKey, curlSecret, m.URL)
 	b.WriteString("Press Ctrl-C to stop.\n")
 	io.WriteString(out, b.String())
-}
-
-// listenError turns a failed listen on --addr into one sentence with the
-// fix; example is an address to suggest.
-func listenError(addr, example string, err error) error {
-	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
-		return usageError("%s is already in use; stop the program using it or pick another port with --addr", addr)
-	case errors.Is(err, syscall.EACCES):
-		return usageError("not allowed to listen on %s; use a port above 1023 with --addr", addr)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return usageError("%s is not an address of this machine; use e.g. --addr %s", addr, example)
-	}
-	return usageError("cannot listen on %s: %v; pick another address with --addr", addr, err)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/psbox-dev/psbox/load"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
-	"github.com/psbox-dev/psbox/recorder"
 )
 
 // triggerOptions are the flags of psbox trigger.
@@ -177,19 +176,14 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 	}
 
 	var wrap func(http.RoundTripper) http.RoundTripper
-	var rec *recorder.Store
-	finished := false // finishRecording closed it and said what was lost
+	var rec *recording
 	if !o.noRecord {
-		rec, err = openAppender(g, stderr)
+		rec, err = startRecording(g, stderr, nil)
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if !finished {
-				closeRecorder(rec, stderr) // an early return
-			}
-		}()
-		wrap = recordTo(rec)
+		defer rec.close() // an early return
+		wrap = rec.wrap()
 	}
 
 	p := load.NewPrinter(load.PrintOptions{
@@ -216,9 +210,8 @@ func runTrigger(ctx context.Context, g *globals, o *triggerOptions, stdout, stde
 		if o.delivery.Retries > 0 {
 			what = "delivery attempts"
 		}
-		finished = true
-		if rerr := finishRecording(rec, what); rerr != nil {
-			return rerr
+		if err := rec.finish(what); err != nil {
+			return err
 		}
 	}
 	switch {

@@ -12,7 +12,6 @@ import (
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
-	"github.com/psbox-dev/psbox/recorder"
 	"github.com/psbox-dev/psbox/tuiapp"
 	"github.com/spf13/cobra"
 )
@@ -121,31 +120,28 @@ func runTUI(ctx context.Context, g *globals, o tuiOptions, stdin io.Reader, stdo
 // tuiSession is what the UI runs over: the log, the mock API and the UI's
 // session (with the built-in receiver when there is no --target).
 type tuiSession struct {
-	rec  *recorder.Store
+	rec  *recording
 	api  *mock.Running
 	deps *tuiapp.Session
 }
 
 // openTUISession opens the log, starts the mock API and opens the UI's
 // session over them. Every delivery the UI makes goes through the mock
-// API's sender, configured by the delivery flags.
+// API's sender, configured by the delivery flags. The log's warnings go to
+// logf: the terminal is the UI's.
 func openTUISession(g *globals, o tuiOptions, logf func(string, ...any), stdin io.Reader, stdout, stderr io.Writer) (*tuiSession, error) {
-	maxSize, err := g.logSize()
+	rec, err := startRecording(g, stderr, logf)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := recorder.Open(g.state, recorder.Options{RedactHeaders: g.redact, MaxSize: maxSize, Logf: logf})
+	api, err := startMockAPI(g, o.serve, rec.Store)
 	if err != nil {
-		return nil, usageError("cannot open the delivery log in %s: %v; pass a writable folder with --state", g.state, err)
-	}
-	api, err := startMockAPI(g, o.serve, rec)
-	if err != nil {
-		rec.Close()
+		rec.close()
 		return nil, err
 	}
 	s := &tuiSession{rec: rec, api: api}
 	to := tuiapp.Options{
-		Log: rec, Hooks: api.Store, Sender: api.Sender, Catalog: api.Store.Catalog(),
+		Log: rec.Store, Hooks: api.Store, Sender: api.Sender, Catalog: api.Store.Catalog(),
 		APIAddr: strings.TrimPrefix(api.URL, "http://"), PublicKey: o.serve.publicKey, SecretKey: o.serve.secretKey,
 		Target: o.target, Cases: o.cases, Seed: o.seed, In: stdin, Out: stdout, Err: stderr,
 	}
@@ -159,16 +155,14 @@ func openTUISession(g *globals, o tuiOptions, logf func(string, ...any), stdin i
 	return s, nil
 }
 
-// close stops the receiver and the mock API, then writes the subscriptions
-// and closes the log.
+// close stops the receiver and the mock API, writes the subscriptions
+// (mock.Running.Close) and closes the log.
 func (s *tuiSession) close(stderr io.Writer) {
 	if s.deps != nil {
 		s.deps.Close()
 	}
-	s.api.Shutdown()
-	// After Shutdown: no request changes the store any more.
-	if err := s.api.Store.Close(); err != nil {
+	if err := s.api.Close(); err != nil && !errors.Is(err, mock.ErrCutOff) {
 		fmt.Fprintln(stderr, "psbox: "+err.Error())
 	}
-	closeRecorder(s.rec, stderr)
+	s.rec.close()
 }

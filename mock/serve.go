@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/psbox-dev/psbox/fixtures"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/recorder"
 )
@@ -91,8 +92,9 @@ func (s *Serving) Shutdown() error {
 	return err
 }
 
-// Running is a Sandbox served on a listener, as psbox serve and the
-// terminal UI run it: its store, its dispatcher's sender, its server.
+// Running is a Sandbox served on a listener, as psbox serve, the terminal
+// UI and package psboxtest run it: its store, its dispatcher's sender, its
+// server.
 type Running struct {
 	*Sandbox
 	*Serving
@@ -100,39 +102,82 @@ type Running struct {
 	Sender *delivery.Sender // deliveries fired through POST /_psbox/events
 }
 
-// RunOptions are what Run serves.
-type RunOptions struct {
-	Options                     // the API's keys and version
-	Store      *Store           // claimed for writing (ClaimWriter); Running.Shutdown leaves it open
-	Recorder   *recorder.Store  // every exchange goes there
-	Delivery   delivery.Options // the dispatcher's sender; its Wrap records into Recorder
-	Listener   net.Listener     // e.g. from Listen
-	RequestLog io.Writer        // one line per request (LogRequests); nil: none
-	Wait       time.Duration    // how long Shutdown lets requests in flight finish
+// StartOptions are what Start opens and serves.
+type StartOptions struct {
+	Options                      // the API's keys and version
+	Dir        string            // the state folder the store is in (OpenStore)
+	Catalog    *fixtures.Catalog // what webhooks subscribe to and what fires; nil: the built-in events
+	Addr       string            // where to listen
+	FreeIfBusy bool              // a free loopback port when Addr is taken (Listen)
+	Recorder   *recorder.Store   // every exchange goes there; the caller closes it after Close
+	Delivery   delivery.Options  // the dispatcher's sender; Start sets its Wrap to record into Recorder
+	Fallback   string            // where an event no webhook subscribes to goes; "" for nowhere
+	RequestLog io.Writer         // one line per request (LogRequests); nil: none
+	Wait       time.Duration     // how long Close lets requests in flight finish
 }
 
-// Run builds the sender and the Sandbox and serves it on o.Listener; the
-// error is the sender's (bad delivery options), and then the listener is
-// closed.
-func Run(o RunOptions) (*Running, error) {
+// ListenError is Start's answer when it cannot listen on the address.
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string { return "cannot listen on " + e.Addr + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// Start opens the store in o.Dir and makes it the folder's one writer
+// (ClaimWriter: an *InUseError while another process writes it), listens
+// on o.Addr (a *ListenError when it cannot) and serves the Sandbox there.
+// Whatever it opened is closed again when it fails.
+func Start(o StartOptions) (*Running, error) {
+	store, err := OpenStore(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if o.Catalog != nil {
+		store.UseCatalog(o.Catalog)
+	}
+	if err := store.ClaimWriter(); err != nil {
+		store.Close()
+		return nil, err
+	}
 	o.Delivery.Wrap = RecordTo(o.Recorder)
 	sender, err := delivery.New(o.Delivery)
 	if err != nil {
-		o.Listener.Close()
+		store.Close() // nothing changed yet: writes nothing
 		return nil, err
 	}
-	sb := NewSandbox(SandboxOptions{Options: o.Options, Store: o.Store, Recorder: o.Recorder, Sender: sender})
+	ln, err := Listen(o.Addr, o.FreeIfBusy)
+	if err != nil {
+		sender.Close()
+		store.Close()
+		return nil, &ListenError{Addr: o.Addr, Err: err}
+	}
+	sb := NewSandbox(SandboxOptions{Options: o.Options, Store: store, Recorder: o.Recorder, Sender: sender, Fallback: o.Fallback})
 	h := sb.Handler
 	if o.RequestLog != nil {
 		h = LogRequests(h, o.RequestLog)
 	}
-	return &Running{Sandbox: sb, Serving: Serve(o.Listener, h, o.Wait), Store: o.Store, Sender: sender}, nil
+	return &Running{Sandbox: sb, Serving: Serve(ln, h, o.Wait), Store: store, Sender: sender}, nil
 }
 
-// Shutdown stops the server (Serving.Shutdown), then the sender; the
-// store stays open for the caller to close once nothing changes it.
-func (r *Running) Shutdown() error {
-	err := r.Serving.Shutdown()
+// ErrCutOff is Close's answer when requests still in flight after the wait
+// were cut off (the store was closed all the same).
+var ErrCutOff = errors.New("requests still in flight were cut off")
+
+// Close stops the server (letting requests in flight finish for up to the
+// wait), then the sender, then closes the store, which writes
+// webhooks.json: after the server, so that no request changes the store
+// any more. The store's error comes first; else ErrCutOff when requests
+// were cut off.
+func (r *Running) Close() error {
+	serr := r.Serving.Shutdown()
 	r.Sender.Close()
-	return err
+	if err := r.Store.Close(); err != nil {
+		return err
+	}
+	if serr != nil {
+		return ErrCutOff
+	}
+	return nil
 }

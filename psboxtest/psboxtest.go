@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -116,36 +115,25 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 			t.Fatalf("psboxtest.WithTarget: %v", err)
 		}
 	}
-	dir := t.TempDir()
-	store, err := mock.OpenStore(dir)
+	dopts, err := c.delivery.Options()
 	if err != nil {
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
+	dopts.UserAgent = userAgent
+	dir := t.TempDir()
 	rec, err := recorder.Open(dir, recorder.Options{Logf: t.Logf})
 	if err != nil {
-		store.Close()
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
-	sender, err := c.delivery.NewSender(delivery.Options{Wrap: mock.RecordTo(rec), UserAgent: userAgent})
-	if err != nil {
-		rec.Close()
-		store.Close()
-		t.Fatalf("psboxtest.Start: %v", err)
-	}
-	msb := mock.NewSandbox(mock.SandboxOptions{
+	srv, err := mock.Start(mock.StartOptions{
 		Options: mock.Options{PublicKey: publicKey, SecretKey: secretKey, Version: "psboxtest"},
-		Store:   store, Recorder: rec, Sender: sender, Fallback: c.target,
+		Dir:     dir, Addr: "127.0.0.1:0", Recorder: rec, Delivery: dopts, Fallback: c.target, Wait: 5 * time.Second,
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		sender.Close()
 		rec.Close()
-		store.Close()
 		t.Fatalf("psboxtest.Start: %v", err)
 	}
-	srv := mock.Serve(ln, msb.Handler, 5*time.Second)
-
-	s := &Sandbox{url: srv.URL, seed: c.seed, rec: rec, sb: msb, tick: make(chan struct{})}
+	s := &Sandbox{url: srv.URL, seed: c.seed, rec: rec, sb: srv.Sandbox, tick: make(chan struct{})}
 	live, unsubscribe := rec.Subscribe()
 	go func() {
 		for range live {
@@ -159,10 +147,9 @@ func Start(t testing.TB, opts ...Option) *Sandbox {
 		t.Logf("psboxtest: payload seed %d (psboxtest.WithSeed(%d) repeats this run)", c.seed, c.seed)
 	}
 	t.Cleanup(func() {
-		srv.Shutdown()
-		sender.Close()
+		err := srv.Close()
 		unsubscribe()
-		if err := errors.Join(rec.Close(), store.Close()); err != nil {
+		if err := errors.Join(err, rec.Close()); err != nil {
 			t.Errorf("psboxtest: closing the sandbox: %v", err)
 		}
 	})
