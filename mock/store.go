@@ -259,23 +259,49 @@ func (s *Store) Subscribed(event string) []Webhook {
 	return out
 }
 
-// page returns up to limit webhooks, newest first, after or before a cursor
-// key (at most one of them non-empty), and whether more lie beyond the page
-// in the direction of travel.
+// page returns up to limit webhooks' JSON, newest first, after or before
+// a cursor key (at most one of them non-empty), and whether more lie beyond
+// the page in the direction of travel.
 func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	lo, hi, more, err := s.span(limit, after, before)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]json.RawMessage, 0, hi-lo)
+	for p := lo; p < hi; p++ {
+		out = append(out, s.lines[len(s.lines)-1-p]) // the webhook's JSON, encoded once per change
+	}
+	return out, more, nil
+}
+
+// pageHooks is page as webhooks, for a build whose list answer is encoded
+// by encoding/json (handwritten.ListSplice off).
+func (s *Store) pageHooks(limit int, after, before string) ([]Webhook, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	lo, hi, more, err := s.span(limit, after, before)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]Webhook, 0, hi-lo)
+	for p := lo; p < hi; p++ {
+		out = append(out, cloneHook(s.hooks[len(s.hooks)-1-p]))
+	}
+	return out, more, nil
+}
+
+// span is a page's newest-first positions [lo, hi) and whether more lie
+// beyond it (see page). s.mu is held.
+func (s *Store) span(limit int, after, before string) (lo, hi int, more bool, err error) {
 	n := len(s.hooks)
-	// pos is the position in newest-first order: lines[n-1-pos], the
-	// webhook's JSON, encoded once per change.
-	at := func(pos int) json.RawMessage { return s.lines[n-1-pos] }
-	lo, hi := 0, min(limit, n) // newest-first positions [lo, hi)
-	more := false
+	lo, hi = 0, min(limit, n)
 	switch {
 	case after != "":
 		i, ok := s.index[after]
 		if !ok {
-			return nil, false, &FieldError{"starting_after", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", after)}
+			return 0, 0, false, &FieldError{"starting_after", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", after)}
 		}
 		lo = n - i // the item right after the cursor
 		hi = min(lo+limit, n)
@@ -283,7 +309,7 @@ func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, 
 	case before != "":
 		i, ok := s.index[before]
 		if !ok {
-			return nil, false, &FieldError{"ending_before", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", before)}
+			return 0, 0, false, &FieldError{"ending_before", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", before)}
 		}
 		hi = n - 1 - i // the cursor's position, exclusive
 		lo = max(hi-limit, 0)
@@ -291,11 +317,7 @@ func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, 
 	default:
 		more = hi < n
 	}
-	out := make([]json.RawMessage, 0, hi-lo)
-	for p := lo; p < hi; p++ {
-		out = append(out, at(p))
-	}
-	return out, more, nil
+	return lo, hi, more, nil
 }
 
 // encodeHook is one webhook's JSON, as in webhooks.json, the journal and

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"net/http"
 	"strconv"
 
@@ -62,8 +63,10 @@ func webhookFields(w http.ResponseWriter, r *http.Request) (*string, []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	if target, events, ok := plainWebhookBody(raw); ok {
-		return target, events, nil
+	if handwritten.On(handwritten.PlainBody) {
+		if target, events, ok := plainWebhookBody(raw); ok {
+			return target, events, nil
+		}
 	}
 	var body webhookBody
 	if err := decodeStrict(raw, &body); err != nil {
@@ -170,6 +173,15 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	after, before := q.Get("starting_after"), q.Get("ending_before")
 	if after != "" && before != "" {
 		WriteError(w, &StatusError{http.StatusBadRequest, "starting_after and ending_before cannot be combined; send one of them"})
+		return
+	}
+	if !handwritten.On(handwritten.ListSplice) {
+		items, more, err := s.store.pageHooks(limit, after, before)
+		if err != nil {
+			WriteError(w, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, webhookList{Items: items, HasMore: more}, "Webhooks retrieved")
 		return
 	}
 	items, more, err := s.store.page(limit, after, before)

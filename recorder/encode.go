@@ -3,6 +3,7 @@ package recorder
 import (
 	"bytes"
 	"encoding/base64"
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -153,12 +154,13 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 	}
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)
-		if enc, ok := bodies.lookup(body); ok {
+		cache := handwritten.On(handwritten.EncodeCache)
+		if enc, ok := bodies.lookup(body); ok && cache {
 			return appendTruncated(append(b, enc...), truncated)
 		}
 		if start := len(b); utf8.Valid(body) {
 			b = appendString(b, string(body))
-			if !bytes.Contains(body, whsecMarker) { // never remember a secret
+			if cache && !bytes.Contains(body, whsecMarker) { // never remember a secret
 				bodies.store(body, b[start:])
 			}
 		} else {
@@ -251,6 +253,9 @@ type secondText struct {
 
 // appendTime writes t as time.RFC3339Nano does (and so encoding/json).
 func appendTime(b []byte, t time.Time) []byte {
+	if !handwritten.On(handwritten.EncodeCache) {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
 	sec, ns := t.Unix(), t.Nanosecond()
 	c := lastSecond.Load()
 	if c == nil || c.unix != sec || c.loc != t.Location() {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"io"
 	"maps"
 	"net/url"
@@ -157,8 +158,11 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 					line := b.lines[start:end]
 					start = end
 					b.out = append(b.out, ",\n"...)
-					var ok bool
-					if b.out, ok = appendHAREntry(b.out, line, s.redactor); !ok {
+					ok := false
+					if handwritten.On(handwritten.HARLine) {
+						b.out, ok = appendHAREntry(b.out, line, s.redactor)
+					}
+					if !ok {
 						var ex Exchange
 						if err := json.Unmarshal(line, &ex); err != nil {
 							b.out = b.out[:len(b.out)-2]

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -171,9 +172,12 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 // Sender sends deliveries over one pooled transport. It is safe for
 // concurrent use.
 type Sender struct {
-	o    Options
-	base *h1.Transport // plain http itself, https through an *http.Transport
-	// rt is base, wrapped when Options.Wrap says so. Attempts call its
+	o Options
+	// closeBase closes the base transport: internal/h1 (plain http itself,
+	// https through an *http.Transport), or net/http's in a build with
+	// handwritten.H1 off.
+	closeBase func()
+	// rt is the base transport, wrapped when Options.Wrap says so. Attempts call its
 	// RoundTrip directly: an http.Client would only add a copy of every
 	// request's headers (kept for redirects, which psbox never follows)
 	// and a redirect loop.
@@ -262,10 +266,14 @@ func New(o Options) (*Sender, error) {
 	if o.InsecureTLS {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicit --insecure
 	}
-	base := h1.New(h1.Options{Dial: dialer.DialContext, Fallback: tr, MaxIdlePerHost: idle, MaxIdle: max(100, 2*idle)})
-	var rt http.RoundTripper = base
+	var rt http.RoundTripper = tr
+	closeBase := tr.CloseIdleConnections
+	if handwritten.On(handwritten.H1) {
+		h := h1.New(h1.Options{Dial: dialer.DialContext, Fallback: tr, MaxIdlePerHost: idle, MaxIdle: max(100, 2*idle)})
+		rt, closeBase = h, h.Close
+	}
 	if o.Wrap != nil {
-		rt = o.Wrap(base)
+		rt = o.Wrap(rt)
 	}
 	ua := o.UserAgent
 	if ua == "" {
@@ -281,17 +289,17 @@ func New(o Options) (*Sender, error) {
 		static[k] = vs[:len(vs):len(vs)]
 	}
 	return &Sender{
-		o:      o,
-		base:   base,
-		rt:     rt,
-		signer: sg,
-		static: static,
+		o:         o,
+		closeBase: closeBase,
+		rt:        rt,
+		signer:    sg,
+		static:    static,
 	}, nil
 }
 
 // Close closes the idle connections, and each one in use once its request
 // is done.
-func (s *Sender) Close() { s.base.Close() }
+func (s *Sender) Close() { s.closeBase() }
 
 // Send delivers d, retrying as the options say, and reports how it ended.
 // It returns early (Reason "canceled" if no attempt finished) when ctx ends.
