@@ -189,7 +189,7 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 	if o.json {
 		err = fixtures.WriteJSONLines(stdout, results)
 	} else {
-		err = fixtures.WriteText(stdout, results, fixtures.TextOptions{Color: colorOK(stdout)})
+		err = fixtures.WriteText(stdout, results, fixtures.TextOptions{Color: desktop.ColorOK(stdout)})
 	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %v", err)
@@ -220,6 +220,3 @@ func runContract(ctx context.Context, g *globals, o *contractOptions, stdout, st
 func caseFileError(err error) error { return asUsage(fixtures.CaseFilesError(err)) }
 
 func indentRest(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
-
-// colorOK reports whether w is a terminal and NO_COLOR is unset.
-func colorOK(w io.Writer) bool { return os.Getenv("NO_COLOR") == "" && desktop.IsTerminal(w) }

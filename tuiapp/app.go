@@ -22,6 +22,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/psbox-dev/psbox/fixtures"
+	"github.com/psbox-dev/psbox/internal/desktop"
 	"github.com/psbox-dev/psbox/mock"
 	"github.com/psbox-dev/psbox/mock/delivery"
 	"github.com/psbox-dev/psbox/receiver"
@@ -112,7 +113,7 @@ func (s *Session) Close() {
 // Run runs the UI on the terminal (Options' In and Out) until it quits or
 // ctx ends.
 func (s *Session) Run(ctx context.Context) error {
-	if os.Getenv("NO_COLOR") != "" {
+	if desktop.NoColor() {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {

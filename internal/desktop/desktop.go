@@ -86,3 +86,11 @@ func IsTerminal(v any) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+// NoColor reports whether the user asked for no colour: NO_COLOR set and
+// not empty (no-color.org).
+func NoColor() bool { return os.Getenv("NO_COLOR") != "" }
+
+// ColorOK reports whether colour may be written to v: a terminal, and
+// NoColor false.
+func ColorOK(v any) bool { return !NoColor() && IsTerminal(v) }
