@@ -6,8 +6,6 @@
 # medians with the spread (min-max) at the end.
 #
 #   plainbody    mock create, % of a bare handler, 8 / 64 clients   (bar >= 80)
-#   listsplice   mock list, % of a bare handler, 8 / 64 clients     (bar >= 80)
-#   encodecache  trigger with recording, % of the bare client       (bar >= 90)
 #   h1           trigger with recording, % of the bare client       (bar >= 90)
 #   harline      HAR export of a log of $HAR exchanges, s           (bar: 15 s at 1M, so 1.5 s at 100k)
 #   entityscan   psbox receive --quiet, % of a bare sink            (bar >= 90)
@@ -35,7 +33,7 @@ for side in with ${PIECES//,/ }; do
   flags="-X github.com/psbox-dev/psbox/internal/handwritten.off=$off"
   mkdir -p "$tmp/$side"
   go build -ldflags "$flags" -o "$tmp/$side/psbox" .
-  case $side in with | plainbody | listsplice) go test -c -ldflags "$flags" -o "$tmp/$side/mock.test" ./mock ;; esac
+  case $side in with | plainbody) go test -c -ldflags "$flags" -o "$tmp/$side/mock.test" ./mock ;; esac
 done
 "$tmp/with/psbox" events show application_created --seed 1 >"$tmp/body.json"
 case ",$PIECES," in *,harline,*)
@@ -56,8 +54,7 @@ measure() {
   local d=$2 x y s e
   case $1 in
     plainbody) mockbench "$d" Create ;;
-    listsplice) mockbench "$d" List ;;
-    encodecache | h1)
+    h1)
       x=$(bare)
       rm -rf "$tmp/state"
       y=$("$d/psbox" --state "$tmp/state" trigger application_created --to "$url" --seed 1 --count "$COUNT" --concurrency "$CONC" 2>&1 | rate)
@@ -103,7 +100,7 @@ awk -v pieces="$PIECES" '
     return sprintf("%s (%s-%s)", (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2, a[1], a[m])
   }
   END {
-    bar["plainbody"] = ">= 80 %"; bar["listsplice"] = ">= 80 %"; bar["encodecache"] = ">= 90 %"; bar["h1"] = ">= 90 %"
+    bar["plainbody"] = ">= 80 %"; bar["h1"] = ">= 90 %"
     bar["harline"] = "<= 1.5 s at 100k"; bar["entityscan"] = ">= 90 %"
     printf "%-12s %-11s %-24s %-24s %s\n", "piece", "measure", "with it", "without it", "bar"
     for (i = 1; i <= n; i++) { split(keys[i], kk, " "); printf "%-12s %-11s %-24s %-24s %s\n", kk[1], kk[2], stat(v[keys[i] " with"]), stat(v[keys[i] " without"]), bar[kk[1]] }

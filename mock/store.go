@@ -259,49 +259,20 @@ func (s *Store) Subscribed(event string) []Webhook {
 	return out
 }
 
-// page returns up to limit webhooks' JSON, newest first, after or before
-// a cursor key (at most one of them non-empty), and whether more lie beyond
+// page returns up to limit webhooks, newest first, after or before a
+// cursor key (at most one of them non-empty), and whether more lie beyond
 // the page in the direction of travel.
-func (s *Store) page(limit int, after, before string) ([]json.RawMessage, bool, error) {
+func (s *Store) page(limit int, after, before string) ([]Webhook, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	lo, hi, more, err := s.span(limit, after, before)
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]json.RawMessage, 0, hi-lo)
-	for p := lo; p < hi; p++ {
-		out = append(out, s.lines[len(s.lines)-1-p]) // the webhook's JSON, encoded once per change
-	}
-	return out, more, nil
-}
-
-// pageHooks is page as webhooks, for a build whose list answer is encoded
-// by encoding/json (handwritten.ListSplice off).
-func (s *Store) pageHooks(limit int, after, before string) ([]Webhook, bool, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	lo, hi, more, err := s.span(limit, after, before)
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]Webhook, 0, hi-lo)
-	for p := lo; p < hi; p++ {
-		out = append(out, cloneHook(s.hooks[len(s.hooks)-1-p]))
-	}
-	return out, more, nil
-}
-
-// span is a page's newest-first positions [lo, hi) and whether more lie
-// beyond it (see page). s.mu is held.
-func (s *Store) span(limit int, after, before string) (lo, hi int, more bool, err error) {
 	n := len(s.hooks)
-	lo, hi = 0, min(limit, n)
+	lo, hi := 0, min(limit, n) // newest-first positions [lo, hi): hooks[n-1-pos]
+	more := false
 	switch {
 	case after != "":
 		i, ok := s.index[after]
 		if !ok {
-			return 0, 0, false, &FieldError{"starting_after", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", after)}
+			return nil, false, &FieldError{"starting_after", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", after)}
 		}
 		lo = n - i // the item right after the cursor
 		hi = min(lo+limit, n)
@@ -309,7 +280,7 @@ func (s *Store) span(limit int, after, before string) (lo, hi int, more bool, er
 	case before != "":
 		i, ok := s.index[before]
 		if !ok {
-			return 0, 0, false, &FieldError{"ending_before", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", before)}
+			return nil, false, &FieldError{"ending_before", fmt.Sprintf("no webhook has key %q; pass the key of an item from a previous page", before)}
 		}
 		hi = n - 1 - i // the cursor's position, exclusive
 		lo = max(hi-limit, 0)
@@ -317,11 +288,15 @@ func (s *Store) span(limit int, after, before string) (lo, hi int, more bool, er
 	default:
 		more = hi < n
 	}
-	return lo, hi, more, nil
+	out := make([]Webhook, 0, hi-lo)
+	for p := lo; p < hi; p++ {
+		out = append(out, cloneHook(s.hooks[n-1-p]))
+	}
+	return out, more, nil
 }
 
-// encodeHook is one webhook's JSON, as in webhooks.json, the journal and
-// list answers: encoding/json with HTML escaping off (a target's & stays &).
+// encodeHook is one webhook's JSON, as in webhooks.json and the journal:
+// encoding/json with HTML escaping off (a target's & stays &).
 func encodeHook(w Webhook) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -374,7 +374,7 @@ func TestStore_ReturnsCopies(t *testing.T) {
 }
 
 // encodeHook must write the very bytes encoding/json writes (HTML escaping
-// off): list answers splice them into envelopes the encoder builds.
+// off): webhooks.json and the journal hold what answers carry.
 func TestEncodeHook_SameBytesAsEncodingJSON(t *testing.T) {
 	for _, w := range []Webhook{
 		{Key: "whook_AAAAAAAAAAAAAA", Target: "https://a.test/x?y=1&z=<2>", Events: []string{"application_created", "deal.created"}, CreatedAt: 1, UpdatedAt: 1_700_000_000_000},

@@ -1,14 +1,10 @@
 package recorder
 
 import (
-	"bytes"
 	"encoding/base64"
-	"github.com/psbox-dev/psbox/internal/handwritten"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -154,15 +150,8 @@ func appendMessage(b []byte, h map[string][]string, body Body, truncated bool, r
 	}
 	if len(body) > 0 {
 		b = append(b, `,"body":`...)
-		cache := handwritten.On(handwritten.EncodeCache)
-		if enc, ok := bodies.lookup(body); ok && cache {
-			return appendTruncated(append(b, enc...), truncated)
-		}
-		if start := len(b); utf8.Valid(body) {
+		if utf8.Valid(body) {
 			b = appendString(b, string(body))
-			if cache && !bytes.Contains(body, whsecMarker) { // never remember a secret
-				bodies.store(body, b[start:])
-			}
 		} else {
 			b = append(b, `{"base64":"`...)
 			b = base64.StdEncoding.AppendEncode(b, body)
@@ -189,96 +178,5 @@ func appendTruncated(b []byte, truncated bool) []byte {
 // appendString writes s as a JSON string (see jsonenc.AppendString).
 func appendString(b []byte, s string) []byte { return jsonenc.AppendString(b, s) }
 
-// bodies remembers how recent bodies were encoded: psbox sends the same
-// payload many times (psbox trigger --count), and comparing bytes costs far
-// less than escaping them again.
-var bodies bodyCache
-
-// bodyCache is a small direct-mapped cache from a body's bytes to its JSON
-// string. A body is kept the second time it is seen, so bodies that never
-// repeat cost a hash and nothing else.
-type bodyCache struct {
-	slots [16]atomic.Pointer[encodedBody]
-	seen  [16]atomic.Uint64           // hash of the last body that missed in each slot
-	last  atomic.Pointer[encodedBody] // the entry of the last hit
-}
-
-type encodedBody struct {
-	raw, enc []byte
-}
-
-var bodySeed = maphash.MakeSeed()
-
-const (
-	minCachedBody = 64
-	maxCachedBody = 64 << 10
-)
-
-func (c *bodyCache) lookup(body []byte) ([]byte, bool) {
-	if len(body) < minCachedBody || len(body) > maxCachedBody {
-		return nil, false
-	}
-	// The body of the last hit first: psbox trigger --count sends one
-	// body many times, and comparing costs less than hashing.
-	if e := c.last.Load(); e != nil && bytes.Equal(e.raw, body) {
-		return e.enc, true
-	}
-	h := maphash.Bytes(bodySeed, body)
-	if e := c.slots[h%16].Load(); e != nil && bytes.Equal(e.raw, body) {
-		c.last.Store(e)
-		return e.enc, true
-	}
-	return nil, false
-}
-
-func (c *bodyCache) store(body, enc []byte) {
-	if len(body) < minCachedBody || len(body) > maxCachedBody {
-		return
-	}
-	h := maphash.Bytes(bodySeed, body)
-	if c.seen[h%16].Swap(h) == h {
-		c.slots[h%16].Store(&encodedBody{raw: bytes.Clone(body), enc: bytes.Clone(enc)})
-	}
-}
-
-// lastSecond caches the formatted date, time and zone of one second in one
-// location, so most timestamps only format their fraction.
-var lastSecond atomic.Pointer[secondText]
-
-type secondText struct {
-	unix         int64
-	loc          *time.Location
-	prefix, zone string // "2006-01-02T15:04:05" and "Z" or "-07:00"
-}
-
 // appendTime writes t as time.RFC3339Nano does (and so encoding/json).
-func appendTime(b []byte, t time.Time) []byte {
-	if !handwritten.On(handwritten.EncodeCache) {
-		return t.AppendFormat(b, time.RFC3339Nano)
-	}
-	sec, ns := t.Unix(), t.Nanosecond()
-	c := lastSecond.Load()
-	if c == nil || c.unix != sec || c.loc != t.Location() {
-		whole := t.Truncate(time.Second).AppendFormat(nil, time.RFC3339)
-		if len(whole) < 20 || whole[19] != 'Z' && whole[19] != '+' && whole[19] != '-' {
-			return t.AppendFormat(b, time.RFC3339Nano) // a year beyond 9999 or before 0
-		}
-		c = &secondText{unix: sec, loc: t.Location(), prefix: string(whole[:19]), zone: string(whole[19:])}
-		lastSecond.Store(c)
-	}
-	b = append(b, c.prefix...)
-	if ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := 10
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
-	}
-	return append(b, c.zone...)
-}
+func appendTime(b []byte, t time.Time) []byte { return t.AppendFormat(b, time.RFC3339Nano) }

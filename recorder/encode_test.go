@@ -93,8 +93,8 @@ func TestAppendTime_MatchesRFC3339Nano(t *testing.T) {
 	}
 }
 
-// A remembered body is used only for the same bytes: a buffer reused with
-// other content of the same length is encoded afresh.
+// A body buffer reused with other content of the same length is encoded
+// afresh each time.
 func TestAppendLine_RepeatedAndChangedBodies(t *testing.T) {
 	body := []byte(`{"event":"application_created","data":{"key":"appl_1","email":"a@example.com","n":1}}`)
 	ex := sampleExchange(1)

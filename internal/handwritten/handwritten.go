@@ -16,17 +16,15 @@ import "strings"
 type Piece int
 
 const (
-	PlainBody   Piece = iota // mock/plainbody.go: create and update bodies read without encoding/json
-	ListSplice               // mock: the list answer spliced from each webhook's stored JSON, not encoded again
-	EncodeCache              // recorder/encode.go: the line encoder's body and time caches
-	H1                       // internal/h1: the sender's plain-HTTP transport instead of net/http's
-	HARLine                  // recorder/harline.go: HAR entries copied from the log's tokens, not decoded and encoded
-	EntityScan               // receiver/entityscan.go: one pass over a body for its entity key, not encoding/json
+	PlainBody  Piece = iota // mock/plainbody.go: create and update bodies read without encoding/json
+	H1                      // internal/h1: the sender's plain-HTTP transport instead of net/http's
+	HARLine                 // recorder/harline.go: HAR entries copied from the log's tokens, not decoded and encoded
+	EntityScan              // receiver/entityscan.go: one pass over a body for its entity key, not encoding/json
 	pieces
 )
 
 // Names are the pieces' names, as -X ...handwritten.off takes them.
-var Names = [pieces]string{"plainbody", "listsplice", "encodecache", "h1", "harline", "entityscan"}
+var Names = [pieces]string{"plainbody", "h1", "harline", "entityscan"}
 
 // off is the comma-separated names of the pieces switched off, set at
 // link time (-ldflags -X); empty in a normal build.
