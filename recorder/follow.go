@@ -253,20 +253,12 @@ func (fl *Follower) Summaries(dst []Summary, max int) ([]Summary, error) {
 func (fl *Follower) Records(max int, fn func(line []byte, sm *Summary)) (int, error) {
 	var sm Summary
 	return fl.Lines(max, func(path string, off int64, line []byte) {
-		sm = Summary{}
-		if err := scanSummary(line, &sm); err != nil || sm.ID == "" {
-			fl.warn(path, off, err)
+		if err := recordSummary(line, &sm); err != nil {
+			skipped(fl.logf, path, off, err)
 			return
 		}
 		fn(line, &sm)
 	})
-}
-
-func (fl *Follower) warn(path string, off int64, err error) {
-	if err == nil {
-		err = errors.New("the record has no id")
-	}
-	fl.logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
 }
 
 // FollowInterval is how often Wait looks for appended records.

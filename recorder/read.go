@@ -18,16 +18,36 @@ func (s *Store) readSummary(path string, off int64, line []byte, sm *Summary) bo
 	if len(bytes.TrimSpace(line)) == 0 {
 		return false
 	}
+	if err := recordSummary(line, sm); err != nil {
+		skipped(s.logf, path, off, err)
+		return false
+	}
+	return true
+}
+
+// recordSummary fills sm from one line, or says why the line is no record.
+func recordSummary(line []byte, sm *Summary) error {
 	*sm = Summary{}
 	err := scanSummary(line, sm)
 	if err == nil && sm.ID == "" {
 		err = errors.New("the record has no id")
 	}
-	if err != nil {
-		s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
-		return false
+	return err
+}
+
+// decode reads one record in full; ok is false (with a warning) when the
+// line is not one.
+func (s *Store) decode(path string, off int64, line []byte) (ex Exchange, ok bool) {
+	if err := json.Unmarshal(line, &ex); err != nil {
+		skipped(s.logf, path, off, err)
+		return ex, false
 	}
-	return true
+	return ex, true
+}
+
+// skipped is the warning every reader gives for a line it passes over.
+func skipped(logf func(string, ...any), path string, off int64, err error) {
+	logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
 }
 
 // List returns the exchanges f selects, newest first. It reads the log
@@ -37,12 +57,9 @@ func (s *Store) readSummary(path string, off int64, line []byte, sm *Summary) bo
 func (s *Store) List(f Filter) []Exchange {
 	var out []Exchange
 	s.scanBack(f, func(path string, off int64, line []byte, _ *Summary) error {
-		var ex Exchange
-		if err := json.Unmarshal(line, &ex); err != nil {
-			s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
-			return nil
+		if ex, ok := s.decode(path, off, line); ok {
+			out = append(out, ex)
 		}
-		out = append(out, ex)
 		return nil
 	})
 	slices.SortStableFunc(out, func(a, b Exchange) int { return strings.Compare(b.ID, a.ID) })
@@ -75,12 +92,9 @@ func (s *Store) FindDelivery(prefix string, max int) (attempts []Exchange, ids [
 		if len(ids) > 1 {
 			return nil
 		}
-		var ex Exchange
-		if err := json.Unmarshal(line, &ex); err != nil {
-			s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", path, off, err)
-			return nil
+		if ex, ok := s.decode(path, off, line); ok {
+			attempts = append(attempts, ex)
 		}
-		attempts = append(attempts, ex)
 		return nil
 	})
 	if len(ids) > 1 {
@@ -161,7 +175,7 @@ func (s *Store) scan(f Filter, summaries bool, fn func(line []byte, sm *Summary)
 			if !summaries {
 				if !looksLikeRecord(line) {
 					if len(bytes.TrimSpace(line)) > 0 {
-						s.logf("recorder: %s at byte %d: skipping an unreadable record: %v", lf.path, off, errSyntax)
+						skipped(s.logf, lf.path, off, errSyntax)
 					}
 					return nil
 				}
