@@ -5,10 +5,12 @@
 # on the bar the piece is kept for. Rounds alternate which side goes first;
 # medians with the spread (min-max) at the end.
 #
-#   plainbody    mock create, % of a bare handler, 8 / 64 clients   (bar >= 80)
+#   plainbody    mock create, % of a bare handler, 8 / 64 clients   (bar >= 80);
+#                and the create handler's CPU, µs a request (no bar: steadier)
 #   h1           trigger with recording, % of the bare client       (bar >= 90)
 #   harline      HAR export of a log of $HAR exchanges, s           (bar: 15 s at 1M, so 1.5 s at 100k)
-#   entityscan   psbox receive --quiet, % of a bare sink            (bar >= 90)
+#   entityscan   psbox receive --quiet, % of a bare sink            (bar >= 90);
+#                and the receive handler's CPU, µs a delivery (no bar: steadier)
 #
 #   bash bench/handwritten.sh                       # ROUNDS=3 COUNT=20000 CONC=16 HAR=100000
 #   ROUNDS=5 PIECES=h1,harline bash bench/handwritten.sh
@@ -34,6 +36,7 @@ for side in with ${PIECES//,/ }; do
   mkdir -p "$tmp/$side"
   go build -ldflags "$flags" -o "$tmp/$side/psbox" .
   case $side in with | plainbody) go test -c -ldflags "$flags" -o "$tmp/$side/mock.test" ./mock ;; esac
+  case $side in with | entityscan) go test -c -ldflags "$flags" -o "$tmp/$side/receiver.test" ./receiver ;; esac
 done
 "$tmp/with/psbox" events show application_created --seed 1 >"$tmp/body.json"
 case ",$PIECES," in *,harline,*)
@@ -53,7 +56,9 @@ mockbench() {
 measure() {
   local d=$2 x y s e
   case $1 in
-    plainbody) mockbench "$d" Create ;;
+    plainbody)
+      mockbench "$d" Create
+      "$d/mock.test" -test.run '^$' -test.bench 'Handler_Create$' -test.benchtime 1s | awk '/^Benchmark/ { printf "cpu-us %.2f\n", $3 / 1000 }' ;;
     h1)
       x=$(bare)
       rm -rf "$tmp/state"
@@ -71,7 +76,8 @@ measure() {
       for _ in $(seq 100); do grep -q "listening on" "$tmp/recv.err" 2>/dev/null && break; sleep 0.05; done
       y=$(bare "$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/recv.err" | head -1)")
       bench_stop "$bench_pid"; bench_pid=""
-      awk -v x="$x" -v y="$y" 'BEGIN { printf "receive %.1f\n", 100 * y / x }' ;;
+      awk -v x="$x" -v y="$y" 'BEGIN { printf "receive %.1f\n", 100 * y / x }'
+      "$d/receiver.test" -test.run '^$' -test.bench 'ServeQuiet$' -test.benchtime 1s | awk '/^Benchmark/ { printf "cpu-us %.2f\n", $3 / 1000 }' ;;
   esac
 }
 
@@ -103,5 +109,5 @@ awk -v pieces="$PIECES" '
     bar["plainbody"] = ">= 80 %"; bar["h1"] = ">= 90 %"
     bar["harline"] = "<= 1.5 s at 100k"; bar["entityscan"] = ">= 90 %"
     printf "%-12s %-11s %-24s %-24s %s\n", "piece", "measure", "with it", "without it", "bar"
-    for (i = 1; i <= n; i++) { split(keys[i], kk, " "); printf "%-12s %-11s %-24s %-24s %s\n", kk[1], kk[2], stat(v[keys[i] " with"]), stat(v[keys[i] " without"]), bar[kk[1]] }
+    for (i = 1; i <= n; i++) { split(keys[i], kk, " "); printf "%-12s %-11s %-24s %-24s %s\n", kk[1], kk[2], stat(v[keys[i] " with"]), stat(v[keys[i] " without"]), (kk[2] == "cpu-us") ? "-" : bar[kk[1]] }
   }' "$tmp/all"
