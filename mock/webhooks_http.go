@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/psbox-dev/psbox/internal/handwritten"
 	"net/http"
 	"strconv"
 
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"github.com/psbox-dev/psbox/mock/openapi"
 )
 

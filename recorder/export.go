@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/psbox-dev/psbox/internal/handwritten"
 	"io"
 	"maps"
 	"net/url"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/psbox-dev/psbox/internal/handwritten"
 )
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/). psbox's own
@@ -148,6 +149,7 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 	jobs := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
 	free := make(chan *batch, 3*workers+2)
+	fast := handwritten.On(handwritten.HARLine)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -159,7 +161,7 @@ func ExportHAR(w io.Writer, s *Store, f Filter, creator string) (int, error) {
 					start = end
 					b.out = append(b.out, ",\n"...)
 					ok := false
-					if handwritten.On(handwritten.HARLine) {
+					if fast {
 						b.out, ok = appendHAREntry(b.out, line, s.redactor)
 					}
 					if !ok {

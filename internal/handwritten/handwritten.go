@@ -23,8 +23,11 @@ const (
 	pieces
 )
 
-// Names are the pieces' names, as -X ...handwritten.off takes them.
-var Names = [pieces]string{"plainbody", "h1", "harline", "entityscan"}
+// names are the pieces' names, as -X ...handwritten.off takes them.
+var names = [pieces]string{"plainbody", "h1", "harline", "entityscan"}
+
+// Names returns every piece's name, in order.
+func Names() []string { return append([]string(nil), names[:]...) }
 
 // off is the comma-separated names of the pieces switched off, set at
 // link time (-ldflags -X); empty in a normal build.
@@ -34,7 +37,7 @@ var isOff = parse(off)
 
 func parse(s string) (o [pieces]bool) {
 	for _, name := range strings.Split(s, ",") {
-		for p, n := range Names {
+		for p, n := range names {
 			if strings.TrimSpace(name) == n {
 				o[p] = true
 			}

@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/psbox-dev/psbox/internal/handwritten"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -33,6 +32,7 @@ import (
 	"time"
 
 	"github.com/psbox-dev/psbox/internal/h1"
+	"github.com/psbox-dev/psbox/internal/handwritten"
 	"github.com/psbox-dev/psbox/recorder"
 )
 

@@ -9,4 +9,4 @@ import (
 	"github.com/psbox-dev/psbox/internal/handwritten"
 )
 
-func main() { fmt.Println(strings.Join(handwritten.Names[:], ",")) }
+func main() { fmt.Println(strings.Join(handwritten.Names(), ",")) }
